@@ -1,0 +1,184 @@
+"""Request, response, errors and routing shared by every emulator endpoint module."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+class ApiError(Exception):
+    """Raised by a handler; rendered as the documented ``{"errors": [...], "request": ...}`` body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        parameter: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.parameter = parameter
+        self.headers = headers or {}
+
+    def body(self, request: EmulatorRequest | None) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.parameter is not None:
+            error["parameter"] = self.parameter
+        return {"errors": [error], "request": request_echo(request)}
+
+
+def request_echo(request: EmulatorRequest | None) -> dict[str, Any]:
+    """The ``request`` member the API echoes back: the parameters it understood."""
+    if request is None:
+        return {"params": {}}
+    params: dict[str, Any] = dict(request.path_params)
+    params.update({k: v for k, v in request.params.items() if not k.startswith("oauth_")})
+    return {"params": params}
+
+
+@dataclass
+class EmulatorRequest:
+    """One parsed HTTP request as the handlers see it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    json: Any = None
+    path_params: dict[str, str] = field(default_factory=dict)
+    # Set by the server when a ``fail_processing`` fault applies to this request.
+    fail_processing: bool = False
+
+    @property
+    def params(self) -> dict[str, str]:
+        """Query, form and (flat) JSON parameters merged; later sources win."""
+        merged = dict(self.query)
+        merged.update(self.form)
+        if isinstance(self.json, dict):
+            merged.update({k: _json_param(v) for k, v in self.json.items()})
+        return merged
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        return self.params.get(name, default)
+
+    def require(self, name: str) -> str:
+        """The parameter's value, or the API's ``MISSING_PARAMETER`` 400."""
+        value = self.params.get(name)
+        if value is None or value == "":
+            raise ApiError(400, "MISSING_PARAMETER", f'"{name}" is a required parameter', name)
+        return value
+
+
+def _json_param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def parse_body(request: EmulatorRequest) -> None:
+    """Fill ``form``, ``files`` and ``json`` from the body by its Content-Type."""
+    content_type = request.headers.get("content-type", "")
+    if not request.body:
+        return
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        request.form = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+    elif content_type.startswith("application/json"):
+        try:
+            request.json = json.loads(request.body)
+        except ValueError as exc:
+            raise ApiError(400, "INVALID_PARAMETER", f"Body is not valid JSON: {exc}") from None
+    elif content_type.startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body
+        )
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not name:
+                continue
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename() is not None or name == "media":
+                request.files[name] = payload
+            else:
+                request.form[name] = payload.decode("utf-8")
+
+
+@dataclass
+class Response:
+    """What a handler returns: a JSON-able body (or None for an empty body) and a status."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[EmulatorRequest], Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    family: str
+    account_scoped: bool
+    authenticated: bool
+    writes: bool
+
+
+class Router:
+    """Maps method and path to a handler. ``{name}`` in a template matches one path segment."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(
+        self,
+        method: str,
+        template: str,
+        handler: Handler,
+        *,
+        family: str | None = None,
+        authenticated: bool = True,
+    ) -> None:
+        """Register ``handler``; ``family`` names its rate-limit bucket (default: the template)."""
+        regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"
+        self.routes.append(
+            Route(
+                method=method.upper(),
+                pattern=re.compile(regex),
+                handler=handler,
+                family=family or f"{method.upper()} {template}",
+                account_scoped="{account_id}" in template,
+                authenticated=authenticated,
+                writes=method.upper() in {"POST", "PUT", "DELETE"},
+            )
+        )
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        """The route and path parameters, or a 404 / 405 ``ApiError``."""
+        path_matched = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found is None:
+                continue
+            path_matched = True
+            if route.method == method.upper():
+                return route, found.groupdict()
+        if path_matched:
+            raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method.upper()} is not allowed on {path}")
+        raise ApiError(404, "NOT_FOUND", f"No route for {method.upper()} {path}")

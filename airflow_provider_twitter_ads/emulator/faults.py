@@ -1,0 +1,131 @@
+"""Injected faults: scripted ones for exact tests, seeded random ones for chaos runs.
+
+Fault kinds:
+
+- ``error``: answer ``status`` (default 503) with the documented error body, without handling.
+- ``html_error``: answer ``status`` (default 502) with an HTML page, as a proxy in front of the API would.
+- ``rate_limit``: answer 429; ``with_reset`` (default true) says whether reset headers are sent.
+- ``slow``: sleep ``seconds`` (default 5) ``before`` or ``after`` (default) the write is committed.
+- ``drop_before``: close the connection without handling the request (nothing is written).
+- ``drop_after``: handle the request (the write is committed), then close without answering.
+- ``fail_processing``: the media finalized by this request fails its processing.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+FAULT_KINDS = ("error", "html_error", "rate_limit", "slow", "drop_before", "drop_after", "fail_processing")
+
+
+@dataclass
+class Fault:
+    """One fault to apply; ``options`` holds the kind's settings (status, seconds, with_reset...)."""
+
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ScriptedFault:
+    """Applies ``fault`` to the next ``times`` requests matching ``method`` and the ``path`` regex."""
+
+    fault: Fault
+    method: str | None = None
+    path: str | None = None
+    times: int = 1
+    # Skip this many matching requests before the fault starts to apply.
+    after: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method and self.method.upper() != method.upper():
+            return False
+        return not (self.path and re.search(self.path, path) is None)
+
+
+@dataclass
+class RandomFaults:
+    """Per-request probabilities for each fault kind, drawn from a seeded generator."""
+
+    rates: dict[str, float] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Only requests whose path matches this regex draw faults (None: all API requests).
+    path: str | None = None
+    seed: int = 0
+
+
+class FaultInjector:
+    """Decides, per request, which fault (if any) applies, and counts what it injected."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.scripted: list[ScriptedFault] = []
+        self.random = RandomFaults()
+        self._rng = random.Random(0)
+        self.injected: Counter[str] = Counter()
+
+    def configure(self, spec: dict[str, Any]) -> None:
+        """Replace the plan from a JSON-able spec: ``{"scripted": [...], "random": {...}}``."""
+        scripted = []
+        for item in spec.get("scripted", []):
+            kind = item["kind"]
+            _check_kind(kind)
+            scripted.append(
+                ScriptedFault(
+                    fault=Fault(kind, dict(item.get("options", {}))),
+                    method=item.get("method"),
+                    path=item.get("path"),
+                    times=int(item.get("times", 1)),
+                    after=int(item.get("after", 0)),
+                )
+            )
+        rand = spec.get("random") or {}
+        for kind in rand.get("rates", {}):
+            _check_kind(kind)
+        with self._lock:
+            self.scripted = scripted
+            self.random = RandomFaults(
+                rates=dict(rand.get("rates", {})),
+                options=dict(rand.get("options", {})),
+                path=rand.get("path"),
+                seed=int(rand.get("seed", 0)),
+            )
+            self._rng = random.Random(self.random.seed)
+
+    def clear(self) -> None:
+        self.configure({})
+        with self._lock:
+            self.injected.clear()
+
+    def decide(self, method: str, path: str) -> Fault | None:
+        """The fault for this request, or None."""
+        with self._lock:
+            for scripted in self.scripted:
+                if scripted.times <= 0 or not scripted.matches(method, path):
+                    continue
+                if scripted.after > 0:
+                    scripted.after -= 1
+                    continue
+                scripted.times -= 1
+                self.injected[scripted.fault.kind] += 1
+                return scripted.fault
+            plan = self.random
+            if not plan.rates or (plan.path and re.search(plan.path, path) is None):
+                return None
+            draw = self._rng.random()
+            for kind, rate in sorted(plan.rates.items()):
+                if draw < rate:
+                    self.injected[kind] += 1
+                    return Fault(kind, dict(plan.options.get(kind, {})))
+                draw -= rate
+            return None
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in FAULT_KINDS:
+        raise ValueError(f"Unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")

@@ -1,0 +1,124 @@
+"""The emulator's configuration and in-memory state: entities, uploaded media, ids."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Credentials the emulator accepts unless configured otherwise. They are test values, not secrets.
+DEFAULT_CONSUMER_KEY = "emulator-consumer-key"
+DEFAULT_CONSUMER_SECRET = "emulator-consumer-secret"
+DEFAULT_ACCESS_TOKEN = "1000000001-emulator-access-token"
+DEFAULT_ACCESS_TOKEN_SECRET = "emulator-access-token-secret"
+DEFAULT_ACCOUNT_ID = "18ce54d4x5t"
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything a test or the demo may tune. Times are seconds."""
+
+    consumer_key: str = DEFAULT_CONSUMER_KEY
+    consumer_secret: str = DEFAULT_CONSUMER_SECRET
+    access_token: str = DEFAULT_ACCESS_TOKEN
+    access_token_secret: str = DEFAULT_ACCESS_TOKEN_SECRET
+    account_id: str = DEFAULT_ACCOUNT_ID
+    supported_versions: tuple[int, ...] = tuple(range(1, 13))
+    # Requests per endpoint family per window, for the x-rate-limit-* headers.
+    rate_limit: int = 100_000
+    # Requests per account per endpoint family per window, for the x-account-rate-limit-* headers.
+    account_rate_limit: int = 100_000
+    rate_limit_window: float = 900.0
+    # Added to every API request before it is handled (not to /_emulator control calls).
+    latency: float = 0.0
+    # How long video and GIF processing takes after FINALIZE, and what STATUS tells clients to wait.
+    processing_seconds: float = 2.0
+    check_after_secs: int = 1
+    # Seconds an upload session lives after INIT (the API's expires_after_secs).
+    upload_expires_after_secs: int = 86_400
+    # Where received upload segments are spooled until FINALIZE (None: a temporary directory).
+    upload_spool_dir: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The configuration without the secrets, for the inspection endpoint."""
+        data = asdict(self)
+        for key in ("consumer_secret", "access_token_secret"):
+            data[key] = "***"
+        return data
+
+
+@dataclass
+class MediaRecord:
+    """One uploaded media as the upload endpoints leave it for the Ads endpoints to use.
+
+    ``state`` is one of ``pending``, ``in_progress``, ``succeeded``, ``failed``; media that needs no
+    processing (images) is ``succeeded`` as soon as it is finalized.
+    """
+
+    media_id: str
+    media_key: str
+    media_category: str
+    media_type: str
+    total_bytes: int
+    created_at: float = field(default_factory=time.time)
+    expires_at: float = 0.0
+    finalized: bool = False
+    sha256: str | None = None
+    received_bytes: int = 0
+    width: int | None = None
+    height: int | None = None
+    duration_ms: int | None = None
+    needs_processing: bool = False
+    processing_started_at: float | None = None
+    processing_seconds: float = 0.0
+    fail_processing: bool = False
+    state: str = "pending"
+    progress_percent: int = 0
+    error: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class EmulatorState:
+    """All entities, guarded by one lock that the server holds while a handler runs."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self._ids = itertools.count(1029825579531807971)
+        self._short_ids = itertools.count(1)
+        # Entity tables by kind ("accounts", "campaigns", "line_items", "media_library",
+        # "account_media", "media_creatives", "preroll_call_to_actions"), each id -> entity dict.
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
+        # Uploaded media by media_key, and media_key by media_id.
+        self.media: dict[str, MediaRecord] = {}
+        self.media_key_by_id: dict[str, str] = {}
+
+    def table(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self.tables.setdefault(kind, {})
+
+    def next_media_id(self) -> str:
+        """A 19-digit numeric media id like the API's ``1029825579531807971``."""
+        return str(next(self._ids))
+
+    def next_entity_id(self) -> str:
+        """A short base-36 entity id like the API's ``3wpx6``."""
+        number = next(self._short_ids) + 36**4
+        digits = ""
+        while number:
+            number, rest = divmod(number, 36)
+            digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+        return digits
+
+    def media_by_id(self, media_id: str) -> MediaRecord | None:
+        key = self.media_key_by_id.get(media_id)
+        return self.media.get(key) if key else None
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy of every entity and media record, for tests and the demo."""
+        with self.lock:
+            return {
+                "tables": {kind: [dict(e) for e in rows.values()] for kind, rows in self.tables.items()},
+                "media": [asdict(m) for m in self.media.values()],
+            }

@@ -1,0 +1,105 @@
+"""Provider metadata read by Airflow's ProvidersManager through the entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_twitter_ads import __version__
+
+INTEGRATION = "X (Twitter) Ads API"
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Return the provider's name, versions, connection type, hooks, operators, sensors and triggers."""
+    return {
+        "package-name": "airflow-provider-twitter-ads",
+        "name": "X (Twitter) Ads",
+        "description": "Upload creative media from S3 to the X (Twitter) Ads API and attach it to line items.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": INTEGRATION,
+                "external-doc-url": "https://developer.x.com/en/docs/x-ads-api",
+                "tags": ["service"],
+            }
+        ],
+        "connection-types": [
+            {
+                "connection-type": "twitter_ads",
+                "hook-class-name": "airflow_provider_twitter_ads.hooks.ads_api.AdsApiHook",
+                "hook-name": "X (Twitter) Ads API",
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "host", "extra"],
+                    "relabeling": {"login": "Consumer (API) key", "password": "Consumer (API) secret"},
+                    "placeholders": {
+                        "account_id": "18ce54d4x5t",
+                        "api_version": "12",
+                        "ads_api_url": "https://ads-api.x.com",
+                        "upload_api_url": "https://api.x.com",
+                        "timeout": "60",
+                    },
+                },
+                "conn-fields": {
+                    "access_token": {
+                        "label": "Access token",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "access_token_secret": {
+                        "label": "Access token secret",
+                        "schema": {"type": ["string", "null"], "format": "password"},
+                    },
+                    "account_id": {
+                        "label": "Default ads account id",
+                        "schema": {"type": ["string", "null"]},
+                    },
+                    "api_version": {
+                        "label": "Ads API version",
+                        "schema": {"type": ["string", "null"], "default": "12"},
+                    },
+                    "ads_api_url": {
+                        "label": "Ads API base URL",
+                        "schema": {"type": ["string", "null"], "default": "https://ads-api.x.com"},
+                    },
+                    "upload_api_url": {
+                        "label": "Media upload base URL",
+                        "schema": {"type": ["string", "null"], "default": "https://api.x.com"},
+                    },
+                    "timeout": {
+                        "label": "Request timeout (seconds)",
+                        "schema": {"type": ["number", "null"], "default": 60},
+                    },
+                },
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_twitter_ads.hooks.ads_api",
+                    "airflow_provider_twitter_ads.hooks.ads_api_async",
+                ],
+            }
+        ],
+        "operators": [
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_twitter_ads.operators.media",
+                    "airflow_provider_twitter_ads.operators.account_media",
+                    "airflow_provider_twitter_ads.operators.media_creative",
+                ],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_twitter_ads.sensors.media"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": INTEGRATION,
+                "python-modules": ["airflow_provider_twitter_ads.triggers.media"],
+            }
+        ],
+    }

@@ -1,0 +1,68 @@
+"""Shared fixtures: the Ads API emulator (plugin), a real moto S3 server on loopback, an Airflow home."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+# Airflow reads its home and settings at import time: set them before anything imports it.
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="airflow-home-")
+os.environ.setdefault("AIRFLOW_HOME", _AIRFLOW_HOME)
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+pytest_plugins = ["airflow_provider_twitter_ads.emulator.pytest_plugin"]
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """moto's S3 server on a free loopback port; yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_client(s3_server: str):
+    import boto3
+
+    return boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+
+
+@pytest.fixture
+def aws_connection(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Points ``aws_default`` at the moto server; returns the conn id."""
+    conn = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": "testing",
+        "extra": {"endpoint_url": s3_server, "region_name": "us-east-1"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(conn))
+    return "aws_default"
+
+
+@pytest.fixture
+def s3_bucket(s3_client, aws_connection: str) -> Iterator[str]:
+    """A fresh, empty bucket on the moto server."""
+    import uuid
+
+    name = f"assets-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=name)
+    yield name
+    paginator = s3_client.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=name):
+        for obj in page.get("Contents", []):
+            s3_client.delete_object(Bucket=name, Key=obj["Key"])
+    s3_client.delete_bucket(Bucket=name)
