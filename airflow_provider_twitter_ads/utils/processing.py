@@ -1,0 +1,189 @@
+"""Pure helpers for waiting on server-side media processing: media id checks, status reading, waits.
+
+The upload API reports processing in ``processing_info``: ``state`` is ``pending``, ``in_progress``,
+``succeeded`` or ``failed``, ``check_after_secs`` says when to look again and ``error`` explains a
+failure. Media that needs no processing (images) has no ``processing_info`` and is ready at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+# Any other state (``pending``, ``in_progress`` or one the API adds later) means "not finished yet".
+TERMINAL_STATES = frozenset({SUCCEEDED, FAILED})
+
+MIN_WAIT_SECONDS = 1.0
+
+_MEDIA_ID = re.compile(r"\d{19}")
+
+
+def normalize_media_id(value: Any, parameter: str = "media_id") -> str:
+    """The 19-digit media id from a str, an int, or the dict ``UploadMediaOperator`` returns.
+
+    Raises TypeError for another type and ValueError for a malformed id, naming ``parameter``.
+    """
+    if isinstance(value, Mapping):
+        if "media_id" not in value:
+            raise ValueError(
+                f"{parameter} is a dict without a 'media_id' key (keys: {sorted(map(str, value))}); "
+                "pass the media id or the dict UploadMediaOperator returns"
+            )
+        value = value["media_id"]
+        parameter = f"{parameter}['media_id']"
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(
+            f"{parameter} must be a media id (str) or the dict UploadMediaOperator returns, "
+            f"not {type(value).__name__}"
+        )
+    text = str(value)
+    if _MEDIA_ID.fullmatch(text) is None:
+        hint = ""
+        if text.lstrip().startswith("{"):
+            hint = (
+                "; it looks like a rendered dict: pass the upload task's output (XComArg) or "
+                "template \"{{ ti.xcom_pull(task_ids='upload')['media_id'] }}\""
+            )
+        raise ValueError(f"{parameter} must be a 19-digit numeric media id, got {text!r}{hint}")
+    return text
+
+
+def validate_wait_bounds(min_wait: float, max_wait: float, names: tuple[str, str] = ("min", "max")) -> None:
+    """Raise ValueError unless ``0 < min_wait <= max_wait`` and both are finite numbers."""
+    min_name, max_name = names
+    for name, value in ((min_name, min_wait), (max_name, max_wait)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    if min_wait > max_wait:
+        raise ValueError(f"{min_name} ({min_wait}) must not be greater than {max_name} ({max_wait})")
+
+
+def next_wait(check_after_secs: Any, min_wait: float = MIN_WAIT_SECONDS, max_wait: float = 60.0) -> float:
+    """Seconds until the next status check: the API's ``check_after_secs`` within ``[min_wait, max_wait]``.
+
+    Without a usable hint (missing, not a number, negative) the wait is ``max_wait``, the caller's
+    fixed interval.
+    """
+    if isinstance(check_after_secs, bool):
+        return float(max_wait)
+    try:
+        hint = float(check_after_secs)
+    except (TypeError, ValueError):
+        return float(max_wait)
+    if not math.isfinite(hint) or hint < 0:
+        return float(max_wait)
+    return float(min(max(hint, min_wait), max_wait))
+
+
+@dataclass(frozen=True)
+class ProcessingStatus:
+    """One status answer, read: what state the media is in and what to do next."""
+
+    media_id: str
+    media_key: str | None
+    state: str
+    progress_percent: int | None
+    check_after_secs: float | None
+    # The API's {"code", "name", "message"} when the state is ``failed``.
+    error: Mapping[str, Any] | None
+    needs_processing: bool
+
+    @property
+    def done(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state == SUCCEEDED
+
+    @property
+    def failed(self) -> bool:
+        return self.state == FAILED
+
+    def next_wait(self, min_wait: float = MIN_WAIT_SECONDS, max_wait: float = 60.0) -> float:
+        """Seconds until the next check, following the API's ``check_after_secs`` within the bounds."""
+        return next_wait(self.check_after_secs, min_wait, max_wait)
+
+    def result(self) -> dict[str, Any]:
+        """The sensor's return value: ``{"media_id", "media_key", "state", "progress_percent"}``."""
+        return {
+            "media_id": self.media_id,
+            "media_key": self.media_key,
+            "state": self.state,
+            "progress_percent": self.progress_percent,
+        }
+
+    def failure_text(self) -> str:
+        """``media <id> processing failed: <code> <name>: <message>`` from the API's error."""
+        error = dict(self.error or {})
+        code = error.get("code", "unknown code")
+        name = error.get("name", "UnknownError")
+        message = error.get("message", "no message given")
+        return f"Media {self.media_id} processing failed: error {code} {name}: {message}"
+
+    def describe(self) -> str:
+        """A one-line progress summary for task logs."""
+        if not self.needs_processing:
+            return f"Media {self.media_id} needs no processing"
+        progress = "" if self.progress_percent is None else f" ({self.progress_percent}%)"
+        return f"Media {self.media_id} processing is {self.state}{progress}"
+
+
+def read_status(status: Mapping[str, Any]) -> ProcessingStatus:
+    """Read a normalized status dict ``{"media_id", "media_key", "processing_info"}``.
+
+    No ``processing_info`` (images) reads as ``succeeded`` at 100%. Raises ValueError when the
+    dict is not a status answer at all.
+    """
+    if not isinstance(status, Mapping):
+        raise TypeError(f"status must be a dict, not {type(status).__name__}")
+    media_id = status.get("media_id")
+    if media_id in (None, ""):
+        raise ValueError(f"status has no media_id: {dict(status)!r}")
+    media_key = status.get("media_key")
+    info = status.get("processing_info")
+    if info is None:
+        return ProcessingStatus(
+            media_id=str(media_id),
+            media_key=media_key,
+            state=SUCCEEDED,
+            progress_percent=100,
+            check_after_secs=None,
+            error=None,
+            needs_processing=False,
+        )
+    if not isinstance(info, Mapping):
+        raise ValueError(f"processing_info of media {media_id} must be a dict, got {info!r}")
+    state = info.get("state")
+    if not isinstance(state, str) or not state:
+        raise ValueError(f"processing_info of media {media_id} has no state: {dict(info)!r}")
+    progress = info.get("progress_percent")
+    check_after = info.get("check_after_secs")
+    error = info.get("error")
+    return ProcessingStatus(
+        media_id=str(media_id),
+        media_key=media_key,
+        state=state,
+        progress_percent=int(progress) if isinstance(progress, (int, float)) else None,
+        check_after_secs=float(check_after) if isinstance(check_after, (int, float)) else None,
+        error=dict(error) if isinstance(error, Mapping) else None,
+        needs_processing=True,
+    )
+
+
+def normalize_status_response(body: Mapping[str, Any], media_id: str) -> dict[str, Any]:
+    """A v2 (``{"data": {...}}``) or v1.1 STATUS body as ``{"media_id", "media_key", "processing_info"}``."""
+    data = body.get("data") if isinstance(body.get("data"), Mapping) else body
+    found_id = data.get("id") or data.get("media_id_string") or data.get("media_id") or media_id
+    return {
+        "media_id": str(found_id),
+        "media_key": data.get("media_key"),
+        "processing_info": data.get("processing_info"),
+    }
