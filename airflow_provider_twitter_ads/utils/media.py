@@ -395,6 +395,42 @@ def find_media_creative(
     return None
 
 
+def account_media_result(entity: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+    """The JSON-safe summary of an account media that CreateAccountMediaOperator returns."""
+    result: dict[str, Any] = {
+        "id": str(entity["id"]),
+        "creative_type": entity.get("creative_type"),
+        "media_key": entity.get("media_key"),
+    }
+    for optional in ("media_url", "video_id"):
+        if entity.get(optional) is not None:
+            result[optional] = str(entity[optional])
+    result["account_id"] = account_id
+    return result
+
+
+def media_creative_result(
+    entity: Mapping[str, Any], account_id: str, creative_type: str | None
+) -> dict[str, Any]:
+    """The JSON-safe summary of a media creative that AttachMediaCreativeOperator returns."""
+    result: dict[str, Any] = {
+        key: entity.get(key)
+        for key in (
+            "id",
+            "line_item_id",
+            "account_media_id",
+            "entity_status",
+            "approval_status",
+            "serving_status",
+            "landing_url",
+            "created_at",
+        )
+    }
+    result["creative_type"] = creative_type
+    result["account_id"] = account_id
+    return result
+
+
 # -- exactly-once creates and bounded waits ------------------------------------------------------
 
 
@@ -431,6 +467,25 @@ def create_once(
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def delete_each(
+    ids: Iterable[str],
+    delete: Callable[[str], object],
+    *,
+    missing_errors: tuple[type[BaseException], ...],
+    what: str = "entity",
+) -> list[str]:
+    """Delete each id; one raising ``missing_errors`` (already deleted, or never there) is done too."""
+    done: list[str] = []
+    for entity_id in ids:
+        try:
+            delete(entity_id)
+            log.info("Deleted %s %s", what, entity_id)
+        except missing_errors:
+            log.info("%s %s is already deleted or does not exist", what.capitalize(), entity_id)
+        done.append(entity_id)
+    return done
 
 
 def poll(

@@ -16,11 +16,14 @@ from airflow_provider_twitter_ads.utils.media import (
     MEDIA_KEY_PREFIXES,
     VIDEO,
     MediaRef,
+    account_media_result,
     create_once,
     creative_type_for_dimensions,
+    delete_each,
     entity_ids,
     find_account_media,
     find_media_creative,
+    media_creative_result,
     media_id_from_key,
     media_key_for,
     media_kind_from_key,
@@ -403,3 +406,53 @@ def test_poll_gives_none_at_the_deadline() -> None:
 
     assert poll(probe, 3, first_delay=1, sleep=sleep, clock=lambda: now[0]) is None
     assert calls == [0.0, 1.0, 3.0]
+
+
+def test_delete_each_treats_missing_as_done() -> None:
+    deleted: list[str] = []
+
+    def delete(entity_id: str) -> None:
+        if entity_id == "gone":
+            raise Lost("404")
+        deleted.append(entity_id)
+
+    assert delete_each(["a", "gone", "b"], delete, missing_errors=(Lost,)) == ["a", "gone", "b"]
+    assert deleted == ["a", "b"]
+    with pytest.raises(KeyError):
+        delete_each(["a"], lambda _: {}["x"], missing_errors=(Lost,))
+
+
+def test_results_are_json_safe_summaries() -> None:
+    import json
+
+    image = {
+        "id": "a1",
+        "creative_type": "BANNER",
+        "media_key": "3_1",
+        "media_url": "https://x/y.png",
+        "created_at": "2024-01-01T00:00:00Z",
+        "deleted": False,
+    }
+    assert account_media_result(image, "acc") == {
+        "id": "a1",
+        "creative_type": "BANNER",
+        "media_key": "3_1",
+        "media_url": "https://x/y.png",
+        "account_id": "acc",
+    }
+    video = {"id": "a2", "creative_type": "PREROLL", "media_key": "13_1", "video_id": 13}
+    assert account_media_result(video, "acc")["video_id"] == "13"
+    assert "media_url" not in account_media_result(video, "acc")
+    creative = {
+        "id": "c1",
+        "line_item_id": "l1",
+        "account_media_id": "a1",
+        "entity_status": "ACTIVE",
+        "approval_status": "ACCEPTED",
+        "serving_status": "ACTIVE",
+        "landing_url": None,
+        "deleted": False,
+    }
+    result = media_creative_result(creative, "acc", "BANNER")
+    assert result["id"] == "c1" and result["creative_type"] == "BANNER" and "deleted" not in result
+    assert json.loads(json.dumps(result)) == result
