@@ -110,6 +110,16 @@ class AdsApiEmulator:
         self._rate_limiter.window_seconds = self.config.rate_limit_window
         self._rate_limiter.reset()
 
+    def seed_entities(self, kind: str, count: int, **fields: Any) -> list[dict[str, Any]]:
+        """Insert ``count`` valid entities of ``kind`` into the seeded account, for paging tests.
+
+        ``kind``: ``media_creatives``, ``account_media``, ``media_library`` or
+        ``preroll_call_to_actions``; ``fields`` override the defaults (see ``ads.seed_entities``).
+        Returns copies of the new entities, oldest first.
+        """
+        with self.state.lock:
+            return ads.seed_entities(self.state, kind, count, **fields)
+
     def airflow_connection(self, **extra_overrides: Any) -> dict[str, Any]:
         """A ``twitter_ads`` connection (JSON form of ``AIRFLOW_CONN_*``) pointing at this emulator."""
         extra: dict[str, Any] = {
@@ -312,6 +322,12 @@ class AdsApiEmulator:
             if request.method == "POST" and action == "config":
                 self.update_config(**payload)
                 return Response(self.config.public())
+            if request.method == "POST" and action == "seed":
+                fields = dict(payload)
+                kind, count = fields.pop("kind"), fields.pop("count", 1)
+                if not isinstance(count, int):
+                    raise ValueError(f"count must be an integer, got {count!r}")
+                return Response({"data": self.seed_entities(kind, count, **fields)})
             if request.method == "POST" and action == "reset":
                 self.reset()
                 return Response({"ok": True})

@@ -94,6 +94,8 @@ class EmulatorState:
         # Uploaded media by media_key, and media_key by media_id.
         self.media: dict[str, MediaRecord] = {}
         self.media_key_by_id: dict[str, str] = {}
+        # The newest entity timestamp handed out (epoch seconds), so created_at never goes backwards.
+        self.entity_clock: float = 0.0
 
     def table(self, kind: str) -> dict[str, dict[str, Any]]:
         return self.tables.setdefault(kind, {})
