@@ -1,0 +1,298 @@
+"""Errors raised by the X Ads API hooks, and the parser that turns an error response into one.
+
+Every error carries the request's method and path (never its query, headers or body), the HTTP
+status and the API's errors normalized to ``{"code", "message", "parameter"}``, so
+``str(error)`` reads like
+``POST accounts/18ce54d4x5t/media_creatives failed with 400 INVALID_PARAMETER (landing_url): ...``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from airflow_provider_twitter_ads.compat import AirflowException
+
+# Non-JSON bodies (proxy error pages) are summarized to this many characters in messages.
+_BODY_PREVIEW_CHARS = 200
+
+
+class AdsApiError(AirflowException):
+    """An X Ads API or media upload request failed.
+
+    ``status_code`` is None when no response arrived. ``errors`` holds the API's errors as
+    ``{"code", "message", "parameter"}`` dicts; ``codes`` lists their codes. ``headers`` are the
+    response's headers (lower-cased names), used to decide retries; they never hold a secret.
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status_code: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.errors: list[dict[str, Any]] = [_normalize_error(e) for e in errors or []]
+        self.method = method.upper() if method else None
+        self.path = path
+        self.headers: dict[str, str] = {k.lower(): str(v) for k, v in (headers or {}).items()}
+        # Seconds to wait before the next attempt when the API said so (429); set by the client.
+        self.retry_after: float | None = None
+        # How many HTTP attempts were made before this error was raised; set by the client.
+        self.attempts = 1
+        self._message = message
+        super().__init__(self._describe())
+
+    @property
+    def codes(self) -> list[str]:
+        """The API's error codes, e.g. ``["INVALID_PARAMETER"]`` (v1.1 numeric codes as strings)."""
+        return [e["code"] for e in self.errors if e.get("code") is not None]
+
+    def _describe(self) -> str:
+        if self.status_code is None and not (self.method and self.path):
+            return self._message or "X Ads API request failed"
+        target = f"{self.method} {self.path}" if self.method and self.path else "Request"
+        if self.status_code is None:
+            return f"{target} failed: {self._message or 'no response'}"
+        head = f"{target} failed with {self.status_code}"
+        details = [_describe_error(e) for e in self.errors]
+        if self._message:
+            details.append(self._message)
+        if not details:
+            return head
+        first, *rest = details
+        # "400 INVALID_PARAMETER (x): msg" reads better than "400: INVALID_PARAMETER (x): msg".
+        separator = " " if self.errors and self.errors[0].get("code") is not None else ": "
+        return head + separator + "; ".join([first, *rest])
+
+    def __str__(self) -> str:
+        return self._describe()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, method={self.method!r}, "
+            f"path={self.path!r}, codes={self.codes!r})"
+        )
+
+    def serialize(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        """Class path, args and kwargs that rebuild this error (Airflow's exception serialization)."""
+        cls = type(self)
+        kwargs = {
+            "status_code": self.status_code,
+            "errors": self.errors,
+            "method": self.method,
+            "path": self.path,
+        }
+        return f"{cls.__module__}.{cls.__name__}", (self._message,), kwargs
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor arguments do not survive the default exception pickling.
+        return (_rebuild_error, (type(self), self.__dict__.copy()))
+
+
+def _rebuild_error(cls: type[AdsApiError], state: dict[str, Any]) -> AdsApiError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error._describe())
+    return error
+
+
+class AdsApiBadRequestError(AdsApiError):
+    """400: a parameter was missing or invalid."""
+
+
+class AdsApiUnauthorizedError(AdsApiError):
+    """401: the OAuth signature, keys or tokens were not accepted."""
+
+
+class AdsApiForbiddenError(AdsApiError):
+    """403: the credentials may not act on this account or entity."""
+
+
+class AdsApiNotFoundError(AdsApiError):
+    """404: the entity (or API version) does not exist."""
+
+
+class AdsApiRateLimitError(AdsApiError):
+    """429: a rate limit was exhausted."""
+
+
+class RateLimitWaitTooLongError(AdsApiRateLimitError):
+    """429 and the limit resets later than the configured ``max_rate_limit_wait`` allows waiting."""
+
+
+class AdsApiServerError(AdsApiError):
+    """5xx: the API (or a proxy in front of it) failed."""
+
+
+class AdsApiResponseLostError(AdsApiError):
+    """The request may have reached the API but no response came back (read timeout, dropped
+    connection). A write may have happened: look for the entity before creating it again."""
+
+
+class AdsApiConnectionError(AdsApiError):
+    """The API was never reached (connection refused, DNS failure, connect timeout): nothing was written."""
+
+
+class MediaProcessingError(AdsApiError):
+    """Media processing ended ``failed``. ``error`` is the API's ``{"code", "name", "message"}``."""
+
+    def __init__(
+        self,
+        media_id: str,
+        error: Mapping[str, Any] | None = None,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.media_id = str(media_id)
+        self.error: dict[str, Any] = dict(error or {})
+        name = self.error.get("name") or "processing failed"
+        reason = self.error.get("message") or "no reason given"
+        code = self.error.get("code")
+        label = f"{name} ({code})" if code is not None else str(name)
+        self._summary = f"Media {self.media_id} processing failed: {label}: {reason}"
+        super().__init__(self._summary, errors=[{"code": name, "message": reason}], method=method, path=path)
+
+    def _describe(self) -> str:
+        return self._summary
+
+    def serialize(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        cls = type(self)
+        kwargs = {"method": self.method, "path": self.path}
+        return f"{cls.__module__}.{cls.__name__}", (self.media_id, self.error), kwargs
+
+
+_ERROR_CLASSES: dict[int, type[AdsApiError]] = {
+    400: AdsApiBadRequestError,
+    401: AdsApiUnauthorizedError,
+    403: AdsApiForbiddenError,
+    404: AdsApiNotFoundError,
+    429: AdsApiRateLimitError,
+}
+
+
+def error_class_for(status_code: int) -> type[AdsApiError]:
+    """The ``AdsApiError`` subclass for an HTTP status (``AdsApiError`` itself when none fits)."""
+    if status_code >= 500:
+        return AdsApiServerError
+    return _ERROR_CLASSES.get(status_code, AdsApiError)
+
+
+def error_from_response(
+    status_code: int,
+    body: bytes | str | None,
+    headers: Mapping[str, str] | None,
+    method: str,
+    path: str,
+) -> AdsApiError:
+    """Build the error for a non-2xx response.
+
+    Understands the Ads API's ``{"errors": [{"code", "message", "parameter"}]}``, the v2 upload
+    API's problem details (``title``, ``detail``, ``type``), v1.1's ``{"errors": [{"code": 324,
+    "message"}]}`` and ``{"request", "error"}``, and non-JSON bodies such as a proxy's HTML page.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
+    header_map = {k.lower(): str(v) for k, v in (headers or {}).items()}
+    errors: list[dict[str, Any]] = []
+    message: str | None = None
+    parsed = _parse_json(text)
+    if isinstance(parsed, dict):
+        errors = _errors_from_json(parsed)
+        if not errors:
+            message = _preview(text)
+    elif parsed is not None:
+        message = _preview(text)
+    elif text.strip():
+        content_type = header_map.get("content-type", "unknown type").split(";")[0].strip()
+        message = f"non-JSON {content_type} body: {_summarize_non_json(text)}"
+    else:
+        message = _reason(status_code)
+    return error_class_for(status_code)(
+        message, status_code=status_code, errors=errors, method=method, path=path, headers=header_map
+    )
+
+
+def _errors_from_json(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    raw = payload.get("errors")
+    if isinstance(raw, list) and raw:
+        return [_from_any_error(item) for item in raw]
+    # v2 problem details without an errors array.
+    if "detail" in payload or "title" in payload:
+        return [_from_any_error(payload)]
+    # v1.1: {"request": "/1.1/media/upload.json", "error": "..."}.
+    if isinstance(payload.get("error"), str):
+        return [{"code": None, "message": payload["error"], "parameter": None}]
+    return []
+
+
+def _from_any_error(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        return {"code": None, "message": str(item), "parameter": None}
+    code = item.get("code")
+    if code is None and item.get("type"):
+        # v2 problems name their kind by URL: .../2/problems/invalid-request -> "invalid-request".
+        code = str(item["type"]).rstrip("/").rsplit("/", 1)[-1]
+    message = item.get("message") or item.get("detail") or item.get("title") or ""
+    return {"code": code, "message": message, "parameter": item.get("parameter")}
+
+
+def _normalize_error(error: Mapping[str, Any]) -> dict[str, Any]:
+    code = error.get("code")
+    parameter = error.get("parameter")
+    return {
+        "code": str(code) if code is not None else None,
+        "message": str(error.get("message") or ""),
+        "parameter": str(parameter) if parameter is not None else None,
+    }
+
+
+def _describe_error(error: dict[str, Any]) -> str:
+    parts = [error["code"]] if error.get("code") else []
+    if error.get("parameter"):
+        parts.append(f"({error['parameter']})")
+    label = " ".join(parts)
+    if label and error.get("message"):
+        return f"{label}: {error['message']}"
+    return label or error.get("message") or ""
+
+
+def _parse_json(text: str) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _summarize_non_json(text: str) -> str:
+    found = _TITLE.search(text)
+    summary = found.group(1) if found else _TAG.sub(" ", text)
+    return _preview(html.unescape(summary))
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) > _BODY_PREVIEW_CHARS:
+        return flat[: _BODY_PREVIEW_CHARS - 3] + "..."
+    return flat
+
+
+def _reason(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "empty body"

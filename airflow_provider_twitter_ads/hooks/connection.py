@@ -1,0 +1,193 @@
+"""The ``twitter_ads`` connection: its fields, defaults and validation."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from airflow_provider_twitter_ads.compat import mask_secret
+
+DEFAULT_API_VERSION = "12"
+DEFAULT_ADS_API_URL = "https://ads-api.x.com"
+DEFAULT_UPLOAD_API_URL = "https://api.x.com"
+DEFAULT_TIMEOUT = 60.0
+UPLOAD_API_VERSIONS = ("v2", "v1.1")
+EXTRA_FIELDS = (
+    "access_token",
+    "access_token_secret",
+    "account_id",
+    "api_version",
+    "ads_api_url",
+    "upload_api_url",
+    "timeout",
+    "upload_api",
+)
+
+
+class _ConnectionLike(Protocol):
+    conn_id: str
+    login: str | None
+    password: str | None
+
+    @property
+    def extra_dejson(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class AdsApiConnectionConfig:
+    """Validated settings of one ``twitter_ads`` connection.
+
+    ``login`` is the consumer (API) key and ``password`` the consumer secret; the rest comes from
+    the extras. Secrets are left out of ``repr``. Construction validates every field and raises a
+    ``ValueError`` naming the field.
+    """
+
+    consumer_key: str
+    consumer_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+    account_id: str | None = None
+    api_version: str = DEFAULT_API_VERSION
+    ads_api_url: str = DEFAULT_ADS_API_URL
+    upload_api_url: str = DEFAULT_UPLOAD_API_URL
+    timeout: float = DEFAULT_TIMEOUT
+    upload_api: str = "v2"
+    # Named in error messages so users know which connection to fix.
+    conn_id: str = field(default="twitter_ads", compare=False)
+
+    def __post_init__(self) -> None:
+        for name, label in (
+            ("consumer_key", "login (consumer key)"),
+            ("consumer_secret", "password (consumer secret)"),
+            ("access_token", "extra access_token"),
+            ("access_token_secret", "extra access_token_secret"),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"Connection {self.conn_id!r}: {label} is missing")
+            object.__setattr__(self, name, value.strip())
+        account_id = self.account_id
+        if account_id is not None:
+            account_id = str(account_id).strip() or None
+            if account_id is not None and ("/" in account_id or "," in account_id):
+                raise ValueError(
+                    f"Connection {self.conn_id!r}: account_id {account_id!r} is not an account id"
+                )
+        object.__setattr__(self, "account_id", account_id)
+        object.__setattr__(self, "api_version", _api_version(self.conn_id, self.api_version))
+        object.__setattr__(self, "ads_api_url", _base_url(self.conn_id, "ads_api_url", self.ads_api_url))
+        object.__setattr__(
+            self, "upload_api_url", _base_url(self.conn_id, "upload_api_url", self.upload_api_url)
+        )
+        object.__setattr__(self, "timeout", _timeout(self.conn_id, self.timeout))
+        object.__setattr__(self, "upload_api", _upload_api(self.conn_id, self.upload_api))
+
+    @property
+    def ads_base(self) -> str:
+        """The versioned Ads API base, e.g. ``https://ads-api.x.com/12``."""
+        return f"{self.ads_api_url}/{self.api_version}"
+
+    @classmethod
+    def from_connection(cls, conn: _ConnectionLike) -> AdsApiConnectionConfig:
+        """Read and validate an Airflow connection; registers its secrets with ``mask_secret``.
+
+        Extras may also carry the Airflow 2 form prefix (``extra__twitter_ads__access_token``).
+        Empty extras fall back to the defaults.
+        """
+        conn_id = getattr(conn, "conn_id", None) or "twitter_ads"
+        extras = _extras(conn)
+        # Mask before validating, so even a rejected connection's secrets stay out of the logs.
+        for secret in (conn.password, extras.get("access_token_secret"), extras.get("access_token")):
+            if isinstance(secret, str) and secret.strip():
+                mask_secret(secret.strip())
+        unknown = sorted(set(extras) - set(EXTRA_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"Connection {conn_id!r}: unknown extra field(s) {', '.join(unknown)}; "
+                f"expected {', '.join(EXTRA_FIELDS)}"
+            )
+        optional: dict[str, Any] = {
+            name: extras[name]
+            for name in (
+                "account_id",
+                "api_version",
+                "ads_api_url",
+                "upload_api_url",
+                "timeout",
+                "upload_api",
+            )
+            if extras.get(name) not in (None, "")
+        }
+        return cls(
+            consumer_key=conn.login or "",
+            consumer_secret=conn.password or "",
+            access_token=extras.get("access_token") or "",
+            access_token_secret=extras.get("access_token_secret") or "",
+            conn_id=conn_id,
+            **optional,
+        )
+
+
+def _extras(conn: _ConnectionLike) -> dict[str, Any]:
+    raw = conn.extra_dejson or {}
+    prefix = "extra__twitter_ads__"
+    extras: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key[len(prefix) :] if key.startswith(prefix) else key
+        # The unprefixed name wins when both are present.
+        if name not in extras or not key.startswith(prefix):
+            extras[name] = value
+    return extras
+
+
+def _api_version(conn_id: str, value: Any) -> str:
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(
+            f"Connection {conn_id!r}: api_version must be a positive integer like '12', got {value!r}"
+        )
+    return str(int(text))
+
+
+def _base_url(conn_id: str, name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"Connection {conn_id!r}: {name} must be an http(s) URL, got {value!r}")
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"Connection {conn_id!r}: {name} must be an http(s) URL, got {_redacted(url)!r}")
+    if parts.username or parts.password:
+        raise ValueError(f"Connection {conn_id!r}: {name} must not contain credentials")
+    if parts.query or parts.fragment:
+        raise ValueError(f"Connection {conn_id!r}: {name} must be a base URL without a query or fragment")
+    return url
+
+
+def _redacted(url: str) -> str:
+    # A mistyped URL may still carry user:password@; never echo that part.
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest.split("/", 1)[0]:
+        rest = "***@" + rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
+
+
+def _timeout(conn_id: str, value: Any) -> float:
+    try:
+        timeout = float(value)
+    except (TypeError, ValueError):
+        timeout = math.nan
+    if isinstance(value, bool) or not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(
+            f"Connection {conn_id!r}: timeout must be a positive number of seconds, got {value!r}"
+        )
+    return timeout
+
+
+def _upload_api(conn_id: str, value: Any) -> str:
+    aliases = {"v2": "v2", "2": "v2", "v1.1": "v1.1", "1.1": "v1.1"}
+    normalized = aliases.get(value.strip().lower()) if isinstance(value, str) else None
+    if normalized is None:
+        raise ValueError(f"Connection {conn_id!r}: upload_api must be 'v2' or 'v1.1', got {value!r}")
+    return normalized
