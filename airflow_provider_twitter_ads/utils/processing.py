@@ -13,6 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_twitter_ads import exceptions
+from airflow_provider_twitter_ads.compat import AirflowException
+from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, MediaProcessingError
+
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 # Any other state (``pending``, ``in_progress`` or one the API adds later) means "not finished yet".
@@ -120,13 +124,9 @@ class ProcessingStatus:
             "progress_percent": self.progress_percent,
         }
 
-    def failure_text(self) -> str:
-        """``media <id> processing failed: <code> <name>: <message>`` from the API's error."""
-        error = dict(self.error or {})
-        code = error.get("code", "unknown code")
-        name = error.get("name", "UnknownError")
-        message = error.get("message", "no message given")
-        return f"Media {self.media_id} processing failed: error {code} {name}: {message}"
+    def processing_error(self) -> MediaProcessingError:
+        """The error for a ``failed`` status: names the media id and the API's code, name and message."""
+        return MediaProcessingError(self.media_id, self.error)
 
     def describe(self) -> str:
         """A one-line progress summary for task logs."""
@@ -187,3 +187,41 @@ def normalize_status_response(body: Mapping[str, Any], media_id: str) -> dict[st
         "media_key": data.get("media_key"),
         "processing_info": data.get("processing_info"),
     }
+
+
+def unknown_media_error(media_id: str, error: AdsApiNotFoundError) -> AdsApiNotFoundError:
+    """The 404 for a STATUS request, saying plainly that the upload API does not know the media id."""
+    return AdsApiNotFoundError(
+        f"media {media_id} is unknown to the upload API: never uploaded, not finalized, or expired",
+        status_code=error.status_code,
+        errors=error.errors,
+        method=error.method,
+        path=error.path,
+    )
+
+
+def describe_error(error: BaseException) -> dict[str, Any]:
+    """A JSON-safe description of an error (for a trigger event) that :func:`rebuild_error` reverses."""
+    described: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    if isinstance(error, AdsApiError):
+        classpath, args, kwargs = error.serialize()
+        described["serialized"] = {"classpath": classpath, "args": list(args), "kwargs": kwargs}
+    return described
+
+
+def rebuild_error(described: Mapping[str, Any]) -> Exception:
+    """The error :func:`describe_error` described: the same ``AdsApiError`` class, status and API errors.
+
+    Other errors come back as ``AirflowException("<type>: <message>")``. Only classes of this
+    provider's ``exceptions`` module are rebuilt.
+    """
+    serialized = described.get("serialized")
+    if isinstance(serialized, Mapping):
+        module, _, name = str(serialized.get("classpath", "")).rpartition(".")
+        cls = getattr(exceptions, name, None) if module == exceptions.__name__ else None
+        if isinstance(cls, type) and issubclass(cls, AdsApiError):
+            try:
+                return cls(*serialized.get("args", ()), **dict(serialized.get("kwargs", {})))
+            except TypeError:
+                pass
+    return AirflowException(f"{described.get('type', 'Error')}: {described.get('message', 'no message')}")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from airflow_provider_twitter_ads.exceptions import MediaProcessingError
 from airflow_provider_twitter_ads.utils.processing import (
     next_wait,
     normalize_media_id,
@@ -141,19 +142,25 @@ class TestReadStatus:
         assert status.done is False
 
     def test_failed_keeps_the_api_error(self) -> None:
-        error = {"code": 1, "name": "InvalidMedia", "message": "Unsupported video format"}
+        api_error = {"code": 1, "name": "InvalidMedia", "message": "Unsupported video format"}
         status = read_status(
             {
                 "media_id": MEDIA_ID,
                 "media_key": f"7_{MEDIA_ID}",
-                "processing_info": {"state": "failed", "progress_percent": 10, "error": error},
+                "processing_info": {"state": "failed", "progress_percent": 10, "error": api_error},
             }
         )
         assert (status.done, status.failed, status.succeeded) == (True, True, False)
-        assert status.error == error
-        assert status.failure_text() == (
-            f"Media {MEDIA_ID} processing failed: error 1 InvalidMedia: Unsupported video format"
-        )
+        assert status.error == api_error
+        error = status.processing_error()
+        assert isinstance(error, MediaProcessingError)
+        assert (error.media_id, error.error) == (MEDIA_ID, api_error)
+        assert str(error) == f"Media {MEDIA_ID} processing failed: InvalidMedia (1): Unsupported video format"
+
+    def test_failed_without_error_details_still_names_the_media(self) -> None:
+        status = read_status({"media_id": MEDIA_ID, "processing_info": {"state": "failed"}})
+        assert status.failed
+        assert str(status.processing_error()).startswith(f"Media {MEDIA_ID} processing failed")
 
     def test_succeeded(self) -> None:
         status = read_status(
