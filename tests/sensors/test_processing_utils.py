@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from airflow_provider_twitter_ads.exceptions import MediaProcessingError
+from airflow_provider_twitter_ads.compat import AirflowException
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiNotFoundError,
+    AdsApiServerError,
+    MediaProcessingError,
+    error_from_response,
+)
 from airflow_provider_twitter_ads.utils.processing import (
+    describe_error,
     next_wait,
     normalize_media_id,
     normalize_status_response,
     read_status,
+    rebuild_error,
+    unknown_media_error,
     validate_wait_bounds,
 )
 
@@ -208,3 +218,66 @@ class TestNormalizeStatusResponse:
             "media_key": f"3_{MEDIA_ID}",
             "processing_info": None,
         }
+
+
+class TestErrorRoundTrip:
+    def test_api_error_keeps_class_status_and_codes(self) -> None:
+        original = error_from_response(
+            404,
+            b'{"errors": [{"title": "Not Found Error", "detail": "Media id 1 was not found", '
+            b'"type": "https://api.x.com/2/problems/resource-not-found"}]}',
+            {"content-type": "application/json"},
+            "GET",
+            "2/media/upload",
+        )
+        described = describe_error(original)
+        assert json.loads(json.dumps(described)) == described
+        rebuilt = rebuild_error(described)
+        assert type(rebuilt) is AdsApiNotFoundError
+        assert (rebuilt.status_code, rebuilt.codes, rebuilt.path) == (
+            404,
+            ["resource-not-found"],
+            "2/media/upload",
+        )
+        assert str(rebuilt) == str(original)
+
+    def test_html_error_message_survives(self) -> None:
+        original = error_from_response(
+            502, b"<html><title>502 Bad Gateway</title></html>", {"content-type": "text/html"}, "GET", "p"
+        )
+        rebuilt = rebuild_error(describe_error(original))
+        assert type(rebuilt) is AdsApiServerError
+        assert "502 Bad Gateway" in str(rebuilt)
+        assert str(rebuilt) == str(original)
+
+    def test_processing_error(self) -> None:
+        original = MediaProcessingError(MEDIA_ID, {"code": 1, "name": "InvalidMedia", "message": "Bad"})
+        rebuilt = rebuild_error(describe_error(original))
+        assert isinstance(rebuilt, MediaProcessingError)
+        assert (rebuilt.media_id, rebuilt.error, str(rebuilt)) == (MEDIA_ID, original.error, str(original))
+
+    def test_other_errors_become_airflow_exceptions_with_type_and_message(self) -> None:
+        rebuilt = rebuild_error(describe_error(ValueError("Connection 'x': timeout must be positive")))
+        assert type(rebuilt) is AirflowException
+        assert str(rebuilt) == "ValueError: Connection 'x': timeout must be positive"
+
+    def test_foreign_classpath_is_not_imported(self) -> None:
+        described = {
+            "type": "Evil",
+            "message": "boom",
+            "serialized": {"classpath": "os.system", "args": ["true"], "kwargs": {}},
+        }
+        rebuilt = rebuild_error(described)
+        assert type(rebuilt) is AirflowException
+        assert str(rebuilt) == "Evil: boom"
+
+
+def test_unknown_media_error_names_the_media_and_keeps_the_api_error() -> None:
+    original = error_from_response(
+        404, b'{"errors": [{"code": "NOT_FOUND", "message": "no such media"}]}', {}, "GET", "2/media/upload"
+    )
+    error = unknown_media_error(MEDIA_ID, original)
+    assert isinstance(error, AdsApiNotFoundError)
+    assert error.codes == ["NOT_FOUND"]
+    assert f"media {MEDIA_ID} is unknown to the upload API" in str(error)
+    assert "no such media" in str(error)
