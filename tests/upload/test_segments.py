@@ -1,0 +1,80 @@
+"""Segment planning: defaults, growth past 1,000 segments, limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_twitter_ads.utils.segments import (
+    DEFAULT_SEGMENT_BYTES,
+    MAX_SEGMENT_BYTES,
+    MAX_UPLOAD_BYTES,
+    MIB,
+    BytesRangeReader,
+    RangeReader,
+    Segment,
+    plan_segments,
+)
+
+
+def test_default_segments_are_4_mib_and_the_last_is_the_rest() -> None:
+    plan = plan_segments(10 * MIB + 5)
+    assert plan.segment_bytes == DEFAULT_SEGMENT_BYTES == 4 * MIB
+    assert list(plan) == [
+        Segment(0, 0, 4 * MIB),
+        Segment(1, 4 * MIB, 8 * MIB),
+        Segment(2, 8 * MIB, 10 * MIB + 5),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("total", "segment", "count"),
+    [(1, 65536, 1), (65536, 65536, 1), (65537, 65536, 2), (10 * 65536 + 1, 65536, 11)],
+)
+def test_counts_at_the_edges(total: int, segment: int, count: int) -> None:
+    assert plan_segments(total, segment).count == count
+
+
+def test_a_small_preference_grows_to_fit_1000_segments() -> None:
+    plan = plan_segments(512 * MIB, 64 * 1024)
+    assert plan.count <= 1000
+    # The smallest whole KiB that fits: ceil(512 MiB / 1000) rounded up to 1 KiB.
+    assert plan.segment_bytes == 525 * 1024
+    assert plan.segment(plan.count - 1).end == 512 * MIB
+
+
+def test_the_largest_object_uses_1000_segments_of_5_mib() -> None:
+    plan = plan_segments(MAX_UPLOAD_BYTES, 1024)
+    assert (plan.count, plan.segment_bytes) == (1000, MAX_SEGMENT_BYTES)
+
+
+def test_one_byte_more_than_1000_x_5_mib_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match=r"total_bytes 5242880001 .*1000 segments of 5242880"):
+        plan_segments(MAX_UPLOAD_BYTES + 1)
+
+
+@pytest.mark.parametrize(
+    ("total", "segment", "error", "match"),
+    [
+        (0, MIB, ValueError, "total_bytes must be positive"),
+        (-1, MIB, ValueError, "total_bytes must be positive"),
+        (1.5, MIB, TypeError, "total_bytes must be an int"),
+        (True, MIB, TypeError, "total_bytes must be an int"),
+        (10, 0, ValueError, "segment_bytes must be positive"),
+        (10, "4MiB", TypeError, "segment_bytes must be an int"),
+        (10, MAX_SEGMENT_BYTES + 1, ValueError, "segment_bytes must be at most 5242880"),
+    ],
+)
+def test_bad_sizes_are_refused_naming_the_argument(
+    total: object, segment: object, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        plan_segments(total, segment)  # type: ignore[arg-type]
+
+
+def test_bytes_reader_is_a_range_reader_and_checks_ranges() -> None:
+    reader = BytesRangeReader(b"abcdef")
+    assert isinstance(reader, RangeReader)
+    assert reader.read_range(1, 4) == b"bcd"
+    assert reader.read_range(6, 6) == b""
+    with pytest.raises(ValueError, match=r"\[4, 7\)"):
+        reader.read_range(4, 7)
