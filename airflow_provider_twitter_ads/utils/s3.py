@@ -1,0 +1,215 @@
+"""S3 locations and a ranged reader that streams an object without holding it in memory or on disk."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+log = logging.getLogger(__name__)
+
+_S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", re.IGNORECASE)
+# botocore and urllib3 errors that mean "the stream broke": reopen at the same position.
+_STREAM_RETRIES = 3
+# Cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
+_MAX_CURSORS = 2
+
+
+class S3ObjectNotFoundError(ValueError):
+    """The bucket or the key does not exist (raised before anything is uploaded)."""
+
+
+class S3ObjectChangedError(RuntimeError):
+    """The object was replaced while it was being read (its ETag changed)."""
+
+
+def parse_s3_uri(s3_uri: object) -> tuple[str, str]:
+    """``(bucket, key)`` from ``s3://bucket/key``; ``ValueError`` naming ``s3_uri`` otherwise."""
+    found = _S3_URI.match(s3_uri) if isinstance(s3_uri, str) else None
+    if found is None:
+        raise ValueError(f"s3_uri must look like 's3://bucket/key', got {s3_uri!r}")
+    return found["bucket"], found["key"]
+
+
+def format_s3_uri(bucket: str, key: str) -> str:
+    return f"s3://{bucket}/{key}"
+
+
+def resolve_s3_location(
+    s3_uri: str | None = None, s3_bucket: str | None = None, s3_key: str | None = None
+) -> tuple[str, str]:
+    """``(bucket, key)`` from either ``s3_uri`` or ``s3_bucket`` + ``s3_key`` (exactly one of the two)."""
+    has_uri = s3_uri not in (None, "")
+    has_parts = s3_bucket not in (None, "") or s3_key not in (None, "")
+    if has_uri and has_parts:
+        raise ValueError(
+            f"Give either s3_uri or s3_bucket + s3_key, not both (s3_uri={s3_uri!r}, "
+            f"s3_bucket={s3_bucket!r}, s3_key={s3_key!r})"
+        )
+    if has_uri:
+        return parse_s3_uri(s3_uri)
+    if not has_parts:
+        raise ValueError("Give the object to upload: s3_uri, or s3_bucket and s3_key")
+    for name, value in (("s3_bucket", s3_bucket), ("s3_key", s3_key)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string when s3_uri is not given, got {value!r}")
+    if "/" in s3_bucket:  # type: ignore[operator]
+        raise ValueError(f"s3_bucket must be a bucket name without '/', got {s3_bucket!r}")
+    return s3_bucket, s3_key  # type: ignore[return-value]
+
+
+class _Cursor:
+    """An open ranged GET from ``position`` to the end of the object."""
+
+    def __init__(self, body: Any, position: int) -> None:
+        self.body = body
+        self.position = position
+
+    def close(self) -> None:
+        try:
+            self.body.close()
+        except Exception:  # closing a broken stream must not hide the real error
+            log.debug("Closing an S3 stream failed", exc_info=True)
+
+
+class S3RangeReader:
+    """Reads byte ranges of one S3 object through the amazon provider's ``S3Hook``.
+
+    Sequential reads (the common case: segment after segment) are served from one open GET that is
+    read as it goes, so a whole upload costs one S3 request and never more than the requested range
+    in memory. A read elsewhere (a retried segment, a restart) opens another ranged GET at that
+    position. Every GET carries ``If-Match`` with the ETag seen at ``open``, so an object replaced
+    mid-upload fails clearly instead of mixing two versions. Thread-safe; reads are serialized.
+    """
+
+    def __init__(
+        self, s3_hook: S3Hook, bucket: str, key: str, size: int, content_type: str | None, etag: str | None
+    ) -> None:
+        self.s3_hook = s3_hook
+        self.bucket = bucket
+        self.key = key
+        self.size = size
+        self.content_type = content_type
+        self.etag = etag
+        #: GET requests made so far (for logs and tests).
+        self.get_requests = 0
+        self._client = s3_hook.get_conn()
+        self._lock = threading.Lock()
+        self._cursors: list[_Cursor] = []
+
+    @classmethod
+    def open(cls, bucket: str, key: str, aws_conn_id: str | None = "aws_default") -> S3RangeReader:
+        """HEAD the object (size, Content-Type, ETag); ``S3ObjectNotFoundError`` if bucket or key is missing."""
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+        from botocore.exceptions import ClientError
+
+        hook = S3Hook(aws_conn_id=aws_conn_id)
+        try:
+            obj = hook.get_key(key, bucket_name=bucket)
+        except ClientError as error:
+            if _error_code(error) not in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
+                raise
+            if not hook.check_for_bucket(bucket):
+                raise S3ObjectNotFoundError(f"s3_bucket {bucket!r} does not exist") from None
+            raise S3ObjectNotFoundError(
+                f"s3_key {key!r} does not exist in bucket {bucket!r} ({format_s3_uri(bucket, key)})"
+            ) from None
+        return cls(hook, bucket, key, int(obj.content_length), obj.content_type, obj.e_tag)
+
+    @property
+    def uri(self) -> str:
+        return format_s3_uri(self.bucket, self.key)
+
+    def read_range(self, start: int, end: int) -> bytes:
+        """The bytes ``[start, end)`` of the object."""
+        if not 0 <= start <= end <= self.size:
+            raise ValueError(f"range [{start}, {end}) is outside {self.uri} ({self.size} bytes)")
+        if start == end:
+            return b""
+        with self._lock:
+            for attempt in range(1, _STREAM_RETRIES + 1):
+                cursor = self._cursor_at(start)
+                try:
+                    data = self._read_exactly(cursor, end - start)
+                except S3ObjectChangedError:
+                    raise
+                except Exception as error:
+                    # A broken or timed-out stream: drop it and reopen at the same position.
+                    self._drop(cursor)
+                    if attempt == _STREAM_RETRIES:
+                        raise
+                    log.warning("Reading %s at %d failed (%s); reopening", self.uri, start, error)
+                    continue
+                cursor.position = end
+                if end == self.size:
+                    self._drop(cursor)
+                return data
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            for cursor in list(self._cursors):
+                self._drop(cursor)
+
+    def __enter__(self) -> S3RangeReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _cursor_at(self, start: int) -> _Cursor:
+        for cursor in self._cursors:
+            if cursor.position == start:
+                # Most recently used last, so the oldest cursor is the one evicted.
+                self._cursors.remove(cursor)
+                self._cursors.append(cursor)
+                return cursor
+        while len(self._cursors) >= _MAX_CURSORS:
+            self._drop(self._cursors[0])
+        cursor = _Cursor(self._get(start), start)
+        self._cursors.append(cursor)
+        return cursor
+
+    def _get(self, start: int) -> Any:
+        from botocore.exceptions import ClientError
+
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Range": f"bytes={start}-"}
+        if self.etag:
+            params["IfMatch"] = self.etag
+        self.get_requests += 1
+        try:
+            return self._client.get_object(**params)["Body"]
+        except ClientError as error:
+            if _error_code(error) in ("PreconditionFailed", "412"):
+                raise S3ObjectChangedError(
+                    f"{self.uri} changed while it was being uploaded (ETag is no longer {self.etag})"
+                ) from None
+            raise
+
+    @staticmethod
+    def _read_exactly(cursor: _Cursor, length: int) -> bytes:
+        data = cursor.body.read(length)
+        if len(data) == length:
+            return data
+        parts = [data]
+        received = len(data)
+        while received < length:
+            more = cursor.body.read(length - received)
+            if not more:
+                raise EOFError(f"S3 stream ended {length - received} bytes early")
+            parts.append(more)
+            received += len(more)
+        return b"".join(parts)
+
+    def _drop(self, cursor: _Cursor) -> None:
+        if cursor in self._cursors:
+            self._cursors.remove(cursor)
+        cursor.close()
+
+
+def _error_code(error: Any) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

@@ -1,0 +1,139 @@
+"""S3 locations and the ranged reader, against moto's S3 server on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from airflow_provider_twitter_ads.utils.s3 import (
+    S3ObjectChangedError,
+    S3ObjectNotFoundError,
+    S3RangeReader,
+    parse_s3_uri,
+    resolve_s3_location,
+)
+from airflow_provider_twitter_ads.utils.segments import RangeReader, plan_segments
+
+from . import samples
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("s3://assets/videos/launch.mp4", ("assets", "videos/launch.mp4")),
+        ("S3://assets/a", ("assets", "a")),
+        ("s3://assets/dir/with space/x.png", ("assets", "dir/with space/x.png")),
+    ],
+)
+def test_parse_s3_uri(uri: str, expected: tuple[str, str]) -> None:
+    assert parse_s3_uri(uri) == expected
+
+
+@pytest.mark.parametrize(
+    "uri", ["assets/x.mp4", "s3://assets", "s3://assets/", "s3:///key", "https://a/b", None, 1]
+)
+def test_bad_s3_uri_is_refused_by_name(uri: object) -> None:
+    with pytest.raises(ValueError, match="s3_uri must look like 's3://bucket/key'"):
+        parse_s3_uri(uri)
+
+
+def test_location_from_bucket_and_key_or_uri() -> None:
+    assert resolve_s3_location(s3_bucket="b1", s3_key="k/x.mp4") == ("b1", "k/x.mp4")
+    assert resolve_s3_location(s3_uri="s3://b1/k/x.mp4") == ("b1", "k/x.mp4")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"s3_uri": "s3://b/k", "s3_bucket": "b"}, "either s3_uri or s3_bucket \\+ s3_key, not both"),
+        ({"s3_uri": "s3://b/k", "s3_key": "k"}, "not both"),
+        ({}, "Give the object to upload"),
+        ({"s3_uri": None, "s3_bucket": "", "s3_key": ""}, "Give the object to upload"),
+        ({"s3_bucket": "b"}, "s3_key must be a non-empty string"),
+        ({"s3_key": "k"}, "s3_bucket must be a non-empty string"),
+        ({"s3_bucket": "b/c", "s3_key": "k"}, "s3_bucket must be a bucket name without '/'"),
+    ],
+)
+def test_bad_locations_are_refused(kwargs: dict[str, str], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        resolve_s3_location(**kwargs)
+
+
+@pytest.fixture
+def video(s3_client, s3_bucket: str) -> bytes:
+    data = samples.mp4(1_000_003, seed=7)
+    s3_client.put_object(Bucket=s3_bucket, Key="videos/clip.mp4", Body=data, ContentType="video/mp4")
+    return data
+
+
+def test_open_reads_size_type_and_etag(s3_bucket: str, video: bytes, aws_connection: str) -> None:
+    with S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection) as reader:
+        assert isinstance(reader, RangeReader)
+        assert (reader.size, reader.content_type) == (len(video), "video/mp4")
+        assert reader.etag and reader.etag.strip('"') == hashlib.md5(video).hexdigest()
+        assert reader.uri == f"s3://{s3_bucket}/videos/clip.mp4"
+        assert reader.get_requests == 0
+
+
+def test_missing_bucket_and_missing_key_are_named(s3_bucket: str, aws_connection: str) -> None:
+    with pytest.raises(S3ObjectNotFoundError, match="s3_bucket 'no-such-bucket-x1' does not exist"):
+        S3RangeReader.open("no-such-bucket-x1", "a.mp4", aws_conn_id=aws_connection)
+    with pytest.raises(
+        S3ObjectNotFoundError, match=f"s3_key 'missing.mp4' does not exist in bucket '{s3_bucket}'"
+    ):
+        S3RangeReader.open(s3_bucket, "missing.mp4", aws_conn_id=aws_connection)
+
+
+def test_sequential_reads_stream_from_one_get(s3_bucket: str, video: bytes, aws_connection: str) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    plan = plan_segments(len(video), 64 * 1024)
+    assert b"".join(reader.read_range(s.start, s.end) for s in plan) == video
+    assert reader.get_requests == 1
+    # Reaching the end released the stream.
+    assert reader._cursors == []
+
+
+def test_a_re_read_opens_its_own_stream_and_the_sequence_continues(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    assert reader.read_range(0, 100) == video[:100]
+    assert reader.read_range(100, 200) == video[100:200]
+    assert reader.read_range(0, 100) == video[:100]  # a retried segment
+    assert reader.get_requests == 2
+    assert reader.read_range(200, 300) == video[200:300]  # the sequence goes on where it was
+    assert reader.get_requests == 2
+    assert reader.read_range(len(video) - 3, len(video)) == video[-3:]
+    assert reader.get_requests == 3
+    reader.close()
+    assert reader._cursors == []
+
+
+def test_a_broken_stream_is_reopened_at_the_same_position(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    assert reader.read_range(0, 1000) == video[:1000]
+    reader._cursors[0].body.close()
+    assert reader.read_range(1000, 5000) == video[1000:5000]
+    assert reader.get_requests == 2
+
+
+def test_an_object_replaced_mid_read_fails_clearly(
+    s3_client, s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    s3_client.put_object(Bucket=s3_bucket, Key="videos/clip.mp4", Body=b"other bytes")
+    with pytest.raises(S3ObjectChangedError, match="changed while it was being uploaded"):
+        reader.read_range(0, 10)
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 4), (0, 1_000_004)])
+def test_ranges_outside_the_object_are_refused(
+    s3_bucket: str, video: bytes, aws_connection: str, start: int, end: int
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    with pytest.raises(ValueError, match="is outside s3://"):
+        reader.read_range(start, end)
+    assert reader.get_requests == 0
