@@ -1,0 +1,248 @@
+"""Operators that turn uploaded media into account media, and delete account media."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.utils.media import (
+    AMPLIFY_VIDEO,
+    CREATIVE_TYPES,
+    IMAGE,
+    MediaRef,
+    account_media_result,
+    create_once,
+    delete_each,
+    entity_ids,
+    find_account_media,
+    is_live,
+    media_ref,
+    parse_media_key,
+    poll,
+    resolve_creative_type,
+)
+
+# The first Ads API version with the media library (and without POST account_media).
+MEDIA_LIBRARY_MIN_VERSION = 5
+_LIBRARY_MEDIA_TYPES = {AMPLIFY_VIDEO: "VIDEO", IMAGE: "IMAGE"}
+
+
+class CreateAccountMediaOperator(BaseOperator):
+    """Make the account media for an uploaded media, exactly once.
+
+    :param media_key: the media key (``13_...``, ``3_...``) or the dict ``UploadMediaOperator``
+        returns (``media_id``, ``media_key``, ``media_category``, ``width``, ``height``).
+    :param media_id: the numeric media id instead of ``media_key`` (needs ``creative_type`` to
+        tell an amplify video from an image), or the upload's dict.
+    :param creative_type: one of ``CREATIVE_TYPES.ALL``. Default: PREROLL for an amplify video, the
+        display type matching an image's width and height.
+    :param name: media library entry name (API v5+), also ``file_name``, ``title``,
+        ``description`` and ``poster_media_key`` (a video's poster image key).
+    :param account_id: the ads account; default: the connection's ``account_id``.
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :param timeout: seconds to wait for the API to create the account media after a media library
+        add (API v5+).
+    :return: ``{"id", "creative_type", "media_key", "media_url" | "video_id", "account_id"}``.
+    """
+
+    template_fields: Sequence[str] = (
+        "media_key",
+        "media_id",
+        "creative_type",
+        "name",
+        "file_name",
+        "title",
+        "description",
+        "poster_media_key",
+        "account_id",
+    )
+    ui_color = "#cde4f7"
+
+    def __init__(
+        self,
+        *,
+        media_key: str | Mapping[str, Any] | None = None,
+        media_id: str | Mapping[str, Any] | None = None,
+        creative_type: str | None = None,
+        name: str | None = None,
+        file_name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        poster_media_key: str | None = None,
+        account_id: str | None = None,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        timeout: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ValueError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
+        self.media_key = media_key
+        self.media_id = media_id
+        self.creative_type = creative_type
+        self.name = name
+        self.file_name = file_name
+        self.title = title
+        self.description = description
+        self.poster_media_key = poster_media_key
+        self.account_id = account_id
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+        self.timeout = float(timeout)
+
+    @cached_property
+    def hook(self) -> AdsApiHook:
+        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        media = media_ref(self.media_key, self.media_id, self.creative_type)
+        creative_type = resolve_creative_type(media, self.creative_type)
+        library_fields = self._library_fields()
+        account_id = self.account_id or self.hook.account_id
+        self.log.info("Account media for %s as %s in account %s", media.media_key, creative_type, account_id)
+        if self.hook.api_version >= MEDIA_LIBRARY_MIN_VERSION:
+            entity = self._through_media_library(media, creative_type, library_fields, account_id)
+        else:
+            entity = self._through_account_media_endpoint(media, creative_type, account_id)
+        result = account_media_result(entity, account_id)
+        self.log.info("Account media %s (%s) for %s", result["id"], creative_type, media.media_key)
+        return result
+
+    def _library_fields(self) -> dict[str, str]:
+        fields = {
+            "name": self.name,
+            "file_name": self.file_name,
+            "title": self.title,
+            "description": self.description,
+            "poster_media_key": self.poster_media_key,
+        }
+        for parameter, value in fields.items():
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{parameter} must be a string, got {type(value).__name__}: {value!r}")
+        if self.poster_media_key is not None:
+            kind, _ = parse_media_key(self.poster_media_key, "poster_media_key")
+            if kind != IMAGE:
+                raise ValueError(
+                    f"poster_media_key must be an image key (3_...), got {self.poster_media_key!r}"
+                )
+        return {key: value for key, value in fields.items() if value is not None}
+
+    def _through_media_library(
+        self, media: MediaRef, creative_type: str, library_fields: dict[str, str], account_id: str
+    ) -> Mapping[str, Any]:
+        """API v5+: add the media to the library once, then find the account media it made."""
+
+        def find_entry() -> Mapping[str, Any] | None:
+            try:
+                entry = self.hook.get_media_library_entry(media.media_key, account_id=account_id)
+            except AdsApiNotFoundError:
+                return None
+            return entry if is_live(entry) else None
+
+        def add_entry() -> Mapping[str, Any]:
+            return self.hook.add_to_media_library(media.media_key, account_id=account_id, **library_fields)
+
+        # Re-adding a key already in the library makes the API create its account media again.
+        entry, added = create_once(
+            find_entry, add_entry, lost_errors=(AdsApiResponseLostError,), what="media library entry"
+        )
+        expected_type = _LIBRARY_MEDIA_TYPES.get(media.kind)
+        if entry.get("media_type") and expected_type and entry["media_type"] != expected_type:
+            raise ValueError(
+                f"Media library entry {media.media_key!r} is {entry['media_type']}, but creative type "
+                f"{creative_type} needs {expected_type}"
+            )
+
+        def find_account_media_now() -> Mapping[str, Any] | None:
+            return self._find_account_media(media.media_key, creative_type, account_id, strict=True)
+
+        found = poll(find_account_media_now, self.timeout)
+        if found is None:
+            raise TimeoutError(
+                f"No account media of type {creative_type} for media_key {media.media_key!r} appeared in "
+                f"account {account_id} within {self.timeout:g} s after the media library "
+                f"{'add' if added else 'entry was found'}. If that account media was deleted, delete the "
+                "media library entry and run again."
+            )
+        return found
+
+    def _through_account_media_endpoint(
+        self, media: MediaRef, creative_type: str, account_id: str
+    ) -> Mapping[str, Any]:
+        """API <= 4: POST account_media once (looking for an existing one first)."""
+        id_param = "video_id" if creative_type == CREATIVE_TYPES.PREROLL else "media_id"
+
+        def create() -> Mapping[str, Any]:
+            return self.hook.create_account_media(
+                creative_type, account_id=account_id, **{id_param: media.media_id}
+            )
+
+        entity, _ = create_once(
+            lambda: self._find_account_media(media.media_key, creative_type, account_id, strict=False),
+            create,
+            lost_errors=(AdsApiResponseLostError,),
+            what="account media",
+        )
+        return entity
+
+    def _find_account_media(
+        self, media_key: str, creative_type: str, account_id: str, *, strict: bool
+    ) -> Mapping[str, Any] | None:
+        """The live account media for ``media_key`` and ``creative_type``.
+
+        ``strict``: when the API made account media of another type from this media (v5+ derives
+        the type from the media itself), that is an error rather than something to wait for.
+        """
+        entities: Iterable[Mapping[str, Any]] = self.hook.list_account_media(account_id=account_id)
+        same_key = [e for e in entities if e.get("media_key") == media_key and is_live(e)]
+        found = find_account_media(same_key, media_key, creative_type)
+        if found is None and strict and same_key:
+            other = same_key[0]
+            raise ValueError(
+                f"The API made account media {other.get('id')} of type {other.get('creative_type')} from "
+                f"media_key {media_key!r}, not {creative_type}: the media does not fit creative_type "
+                f"{creative_type}"
+            )
+        return found
+
+
+class DeleteAccountMediaOperator(BaseOperator):
+    """Delete account media; ones already deleted or missing count as done.
+
+    :param account_media_id: an id, a list of ids, or account media dicts (their ``id``).
+    :param account_id: the ads account; default: the connection's ``account_id``.
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :return: the list of account media ids that are now deleted.
+    """
+
+    template_fields: Sequence[str] = ("account_media_id", "account_id")
+
+    def __init__(
+        self,
+        *,
+        account_media_id: str | Mapping[str, Any] | list[Any],
+        account_id: str | None = None,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.account_media_id = account_media_id
+        self.account_id = account_id
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+
+    @cached_property
+    def hook(self) -> AdsApiHook:
+        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def execute(self, context: Context) -> list[str]:
+        ids = entity_ids(self.account_media_id, "account_media_id")
+        account_id = self.account_id or self.hook.account_id
+        return delete_each(
+            ids,
+            lambda entity_id: self.hook.delete_account_media(entity_id, account_id=account_id),
+            missing_errors=(AdsApiNotFoundError,),
+            what="account media",
+        )

@@ -1,0 +1,384 @@
+"""CreateAccountMediaOperator and DeleteAccountMediaOperator against the emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
+from airflow_provider_twitter_ads.operators.account_media import (
+    CreateAccountMediaOperator,
+    DeleteAccountMediaOperator,
+)
+from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+
+from .helpers import live, ready_media, tables, writes
+
+
+def run_create(**kwargs: Any) -> dict[str, Any]:
+    kwargs.setdefault("timeout", 5)
+    return CreateAccountMediaOperator(task_id="account_media", **kwargs).execute(context={})
+
+
+# -- API v5+ (media library) ----------------------------------------------------------------------
+
+
+def test_preroll_from_an_amplify_video(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    result = run_create(media_key=upload, name="Spring preroll", title="Spring")
+
+    (account_media,) = live(ads_api_emulator, "account_media")
+    assert result == {
+        "id": account_media["id"],
+        "creative_type": "PREROLL",
+        "media_key": upload["media_key"],
+        "video_id": upload["media_id"],
+        "account_id": ads_api_emulator.config.account_id,
+    }
+    (entry,) = live(ads_api_emulator, "media_library")
+    assert (entry["media_key"], entry["name"], entry["title"]) == (
+        upload["media_key"],
+        "Spring preroll",
+        "Spring",
+    )
+    assert json.loads(json.dumps(result)) == result
+
+
+@pytest.mark.parametrize(("creative_type", "size"), sorted(DISPLAY_CREATIVE_TYPE_DIMENSIONS.items()))
+def test_display_type_is_inferred_from_the_image_size(
+    ads_api_emulator: AdsApiEmulator, conn: str, creative_type: str, size: tuple[int, int]
+) -> None:
+    upload = ready_media(ads_api_emulator, "tweet_image", *size)
+    result = run_create(media_key=upload)
+
+    (account_media,) = live(ads_api_emulator, "account_media")
+    assert result["id"] == account_media["id"]
+    assert result["creative_type"] == creative_type
+    assert result["media_url"] == account_media["media_url"]
+    assert "video_id" not in result
+
+
+def test_a_media_key_string_with_a_given_type(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "tweet_image", 300, 250)
+    result = run_create(media_key=upload["media_key"], creative_type="medium_rectangle")
+    assert result["creative_type"] == "MEDIUM_RECTANGLE"
+    assert result["media_key"] == upload["media_key"]
+
+
+def test_a_media_id_with_a_given_type(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    result = run_create(media_id=upload["media_id"], creative_type="PREROLL")
+    assert (result["media_key"], result["creative_type"]) == (upload["media_key"], "PREROLL")
+
+
+def test_running_twice_returns_the_same_and_creates_nothing(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "tweet_image", 320, 480)
+    first = run_create(media_key=upload)
+    before, writes_before = tables(ads_api_emulator), writes(ads_api_emulator)
+
+    second = run_create(media_key=upload)
+
+    assert second == first
+    assert tables(ads_api_emulator) == before
+    assert writes(ads_api_emulator) == writes_before
+    assert len(writes_before) == 1  # the one media library add
+
+
+def test_media_already_in_the_library_is_not_added_again(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    run_create(media_key=upload)
+    # Re-adding a key makes the API create its account media again: the operator must not.
+    ads_api_emulator.request_log.clear()
+
+    result = run_create(media_key=upload["media_key"])
+
+    assert writes(ads_api_emulator) == []
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [result["id"]]
+
+
+def test_lost_library_add_response_is_looked_up_not_retried(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "drop_after", "method": "POST", "path": "/media_library$"}]}
+    )
+
+    result = run_create(media_key=upload)
+
+    assert ads_api_emulator.faults.injected["drop_after"] == 1
+    assert len(ads_api_emulator.api_requests("POST", "/media_library")) == 1
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [result["id"]]
+    assert len(live(ads_api_emulator, "media_library")) == 1
+
+
+def test_task_retry_after_a_lost_add_leaves_one_account_media(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "tweet_image", 728, 90)
+    # The add is committed but its response lost, and the look that follows fails too: the task
+    # fails, and Airflow retries it.
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {"kind": "drop_after", "method": "POST", "path": "/media_library$"},
+                {
+                    "kind": "error",
+                    "options": {"status": 400},
+                    "method": "GET",
+                    "path": "/media_library/",
+                    "after": 1,
+                },
+            ]
+        }
+    )
+    with pytest.raises(AdsApiBadRequestError):
+        run_create(media_key=upload)
+    assert ads_api_emulator.faults.injected == {"drop_after": 1, "error": 1}
+
+    result = run_create(media_key=upload)
+
+    assert len(ads_api_emulator.api_requests("POST", "/media_library")) == 1
+    assert [(m["id"], m["creative_type"]) for m in live(ads_api_emulator, "account_media")] == [
+        (result["id"], "BANNER_TABLET")
+    ]
+
+
+def test_rate_limited_look_up_is_waited_out(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {
+                    "kind": "rate_limit",
+                    "options": {"reset_in": 0.2},
+                    "method": "GET",
+                    "path": "/account_media$",
+                },
+                {
+                    "kind": "rate_limit",
+                    "options": {"reset_in": 0.2},
+                    "method": "GET",
+                    "path": "/media_library/",
+                },
+            ]
+        }
+    )
+
+    result = run_create(media_key=upload)
+
+    assert ads_api_emulator.faults.injected["rate_limit"] == 2
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [result["id"]]
+    assert len(ads_api_emulator.api_requests("POST")) == 1
+
+
+def test_the_look_up_pages_through_many_account_media(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    ads_api_emulator.seed_entities("account_media", 1005, creative_type="PREROLL")
+    upload = ready_media(ads_api_emulator, "amplify_video")
+
+    result = run_create(media_key=upload)
+    again = run_create(media_key=upload)
+
+    assert again == result
+    assert len(ads_api_emulator.api_requests("POST")) == 1
+    mine = [m for m in live(ads_api_emulator, "account_media") if m["media_key"] == upload["media_key"]]
+    assert [m["id"] for m in mine] == [result["id"]]
+
+
+def test_a_deleted_library_entry_is_added_again(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    first = run_create(media_key=upload)
+    DeleteAccountMediaOperator(task_id="delete", account_media_id=first).execute(context={})
+    with ads_api_emulator.state.lock:
+        ads_api_emulator.state.table("media_library")[upload["media_key"]]["deleted"] = True
+
+    second = run_create(media_key=upload)
+
+    assert second["id"] != first["id"]
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [second["id"]]
+
+
+def test_account_media_deleted_but_entry_kept_times_out_without_re_adding(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    first = run_create(media_key=upload)
+    DeleteAccountMediaOperator(task_id="delete", account_media_id=first["id"]).execute(context={})
+    ads_api_emulator.request_log.clear()
+
+    with pytest.raises(TimeoutError, match="delete the media library entry"):
+        run_create(media_key=upload, timeout=0.3)
+    assert writes(ads_api_emulator) == []
+
+
+def test_an_image_that_does_not_fit_the_given_type(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    # The key alone has no size, so the type is only found wrong once the API made the account media.
+    upload = ready_media(ads_api_emulator, "tweet_image", 320, 50)
+    with pytest.raises(ValueError, match=r"of type BANNER .* not MEDIUM_RECTANGLE"):
+        run_create(media_key=upload["media_key"], creative_type="MEDIUM_RECTANGLE")
+
+
+def test_media_that_is_not_uploaded_is_the_api_error(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    before = tables(ads_api_emulator)
+    with pytest.raises(AdsApiBadRequestError, match="INVALID_PARAMETER \\(media_key\\)"):
+        run_create(media_key="13_1029825579531800000")
+    assert tables(ads_api_emulator) == before
+
+
+# -- bad input: nothing written -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({}, ValueError, "One of media_key or media_id is required"),
+        ({"media_key": "13-123"}, ValueError, "media_key must look like"),
+        ({"media_key": "5_1029825579531807971"}, ValueError, "unknown prefix '5'"),
+        ({"media_id": "abc", "creative_type": "PREROLL"}, ValueError, "media_id must be a numeric"),
+        ({"media_id": "1029825579531807971"}, ValueError, "alone does not say what kind"),
+        ({"media_key": "13_1029825579531807971", "creative_type": "SKYSCRAPER"}, ValueError, "creative_type"),
+        ({"media_key": "3_1029825579531807971", "creative_type": "PREROLL"}, ValueError, "PREROLL needs"),
+        (
+            {"media_key": "13_1029825579531807971", "creative_type": "BANNER"},
+            ValueError,
+            "BANNER needs an image",
+        ),
+        ({"media_key": "7_1029825579531807971"}, ValueError, "cannot become account media"),
+        ({"media_key": "16_1029825579531807971"}, ValueError, "cannot become account media"),
+        ({"media_key": "3_1029825579531807971"}, ValueError, "creative_type is required for image"),
+        (
+            {"media_key": "13_1029825579531807971", "poster_media_key": "13_1"},
+            ValueError,
+            "poster_media_key must be an image key",
+        ),
+        ({"media_key": "13_1029825579531807971", "name": 5}, TypeError, "name must be a string"),
+    ],
+)
+def test_bad_input_fails_before_any_request(
+    ads_api_emulator: AdsApiEmulator, conn: str, kwargs: dict[str, Any], error: type[Exception], fragment: str
+) -> None:
+    before = tables(ads_api_emulator)
+    with pytest.raises(error, match=fragment):
+        run_create(**kwargs)
+    assert ads_api_emulator.api_requests() == []
+    assert tables(ads_api_emulator) == before
+
+
+@pytest.mark.parametrize(
+    ("category", "size", "creative_type", "fragment"),
+    [
+        ("tweet_image", (640, 480), None, "is 640x480, which matches no display creative type"),
+        ("tweet_image", (320, 50), "MEDIUM_RECTANGLE", "needs a 300x250 image, but media"),
+        ("tweet_image", (300, 250), "PREROLL", "PREROLL needs an amplify_video"),
+        ("amplify_video", (None, None), "INTERSTITIAL", "INTERSTITIAL needs an image"),
+        ("tweet_video", (None, None), None, "cannot become account media"),
+        ("tweet_gif", (None, None), "BANNER", "BANNER needs an image"),
+    ],
+)
+def test_uploads_that_do_not_fit_fail_before_any_request(
+    ads_api_emulator: AdsApiEmulator,
+    conn: str,
+    category: str,
+    size: tuple[int | None, int | None],
+    creative_type: str | None,
+    fragment: str,
+) -> None:
+    upload = ready_media(ads_api_emulator, category, *size)
+    before = tables(ads_api_emulator)
+    with pytest.raises(ValueError, match=fragment):
+        run_create(media_key=upload, creative_type=creative_type)
+    assert ads_api_emulator.api_requests() == []
+    assert tables(ads_api_emulator) == before
+
+
+def test_negative_timeout_is_refused_at_construction() -> None:
+    with pytest.raises(ValueError, match="timeout must be a non-negative number"):
+        CreateAccountMediaOperator(task_id="t", media_key="13_1", timeout=-1)
+
+
+# -- API v4 (POST account_media) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+def test_v4_creates_account_media_directly_once(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    video = ready_media(ads_api_emulator, "amplify_video")
+    image = ready_media(ads_api_emulator, "tweet_image", 480, 320)
+
+    preroll = run_create(media_key=video)
+    display = run_create(media_key=image)
+    assert run_create(media_key=video) == preroll
+    assert run_create(media_id=image["media_id"], creative_type="INTERSTITIAL_LANDSCAPE") == display
+
+    assert (preroll["creative_type"], preroll["video_id"]) == ("PREROLL", video["media_id"])
+    assert display["creative_type"] == "INTERSTITIAL_LANDSCAPE"
+    assert [p for _, p in writes(ads_api_emulator)] == [
+        f"/4/accounts/{ads_api_emulator.config.account_id}/account_media"
+    ] * 2
+    assert live(ads_api_emulator, "media_library") == []
+    assert len(live(ads_api_emulator, "account_media")) == 2
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+def test_v4_lost_create_response_leaves_one(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    image = ready_media(ads_api_emulator, "tweet_image", 1024, 768)
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "drop_after", "method": "POST", "path": "/account_media$"}]}
+    )
+
+    result = run_create(media_key=image)
+
+    assert ads_api_emulator.faults.injected["drop_after"] == 1
+    assert [(m["id"], m["creative_type"]) for m in live(ads_api_emulator, "account_media")] == [
+        (result["id"], "INTERSTITIAL_LANDSCAPE_TABLET")
+    ]
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+def test_v4_image_of_the_wrong_size_for_a_bare_key_is_the_api_error(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    image = ready_media(ads_api_emulator, "tweet_image", 320, 50)
+    with pytest.raises(AdsApiBadRequestError, match="needs exactly 728x90"):
+        run_create(media_key=image["media_key"], creative_type="BANNER_TABLET")
+    assert live(ads_api_emulator, "account_media") == []
+
+
+# -- delete ---------------------------------------------------------------------------------------
+
+
+def test_delete_account_media_is_idempotent(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    first = run_create(media_key=ready_media(ads_api_emulator, "amplify_video"))
+    second = run_create(media_key=ready_media(ads_api_emulator, "tweet_image", 300, 250))
+    ids = [first["id"], second["id"]]
+
+    assert DeleteAccountMediaOperator(task_id="d", account_media_id=[first, second["id"]]).execute({}) == ids
+    assert live(ads_api_emulator, "account_media") == []
+    # Again, plus one that never existed: all count as done.
+    again = DeleteAccountMediaOperator(task_id="d", account_media_id=[*ids, "zzzzz"]).execute({})
+    assert again == [*ids, "zzzzz"]
+
+
+def test_delete_account_media_bad_ids_fail_before_any_request(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    for bad in ([], "", ["ok", None], "a/b"):
+        with pytest.raises(ValueError, match="account_media_id"):
+            DeleteAccountMediaOperator(task_id="d", account_media_id=bad).execute({})
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_templated_fields_render(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    operator = CreateAccountMediaOperator(
+        task_id="t", media_key="{{ params.key }}", account_id="{{ params.account }}", timeout=5
+    )
+    assert {"media_key", "media_id", "creative_type", "account_id"} <= set(operator.template_fields)
+    context: Any = {"params": {"key": upload["media_key"], "account": ads_api_emulator.config.account_id}}
+    operator.render_template_fields(context)
+    assert operator.media_key == upload["media_key"]
+    assert operator.execute(context)["creative_type"] == "PREROLL"
