@@ -1,0 +1,865 @@
+"""``AdsApiHook``: signed, retried, logged requests to the X Ads API and the media upload API."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import Any
+
+import requests
+import tenacity
+from requests.adapters import HTTPAdapter
+from requests_oauthlib import OAuth1
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.util.retry import Retry
+
+from airflow_provider_twitter_ads import __version__
+from airflow_provider_twitter_ads.compat import BaseHook
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiConnectionError,
+    AdsApiError,
+    AdsApiResponseLostError,
+    RateLimitWaitTooLongError,
+    error_from_response,
+)
+from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
+from airflow_provider_twitter_ads.hooks.retry_policy import (
+    RetrySettings,
+    is_idempotent,
+    rate_limit_too_long,
+    rate_limit_wait,
+    retry_wait,
+    should_retry,
+)
+from airflow_provider_twitter_ads.utils.params import (
+    MAX_COUNT,
+    MEDIA_LIBRARY_MAX_COUNT,
+    build_list_params,
+    check_choice,
+    check_http_url,
+    format_list,
+    format_params,
+    path_segment,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024
+CALL_TO_ACTIONS = ("GO_TO", "SEE_MORE", "SHOP", "VISIT_SITE", "WATCH_NOW")
+CREATIVE_TYPES = (
+    "BANNER",
+    "BANNER_TABLET",
+    "INTERSTITIAL",
+    "INTERSTITIAL_LANDSCAPE",
+    "INTERSTITIAL_TABLET",
+    "INTERSTITIAL_LANDSCAPE_TABLET",
+    "MEDIUM_RECTANGLE",
+    "PREROLL",
+)
+MEDIA_LIBRARY_TYPES = ("IMAGE", "GIF", "VIDEO")
+# POST account_media was removed after API version 4; later versions create it via the media library.
+ACCOUNT_MEDIA_MAX_VERSION = 4
+# Connections kept per host: enough for parallel segment uploads from one hook.
+_POOL_SIZE = 16
+_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
+_MEDIA_KEY = re.compile(r"^[0-9]+_[0-9]+$")
+# urllib3 must not retry on its own: tenacity decides, with knowledge of POST safety and rate limits.
+_NO_URLLIB3_RETRIES = Retry(
+    total=0, connect=0, read=0, status=0, other=0, redirect=False, raise_on_status=False
+)
+
+
+class EntityPager(Iterator[dict[str, Any]]):
+    """Lazily iterates the entities of a list endpoint, following ``next_cursor``.
+
+    Holds one page in memory. ``total_count`` is set after the first page when the request asked
+    for ``with_total_count``; ``pages`` counts the pages fetched so far.
+    """
+
+    def __init__(
+        self, fetch_page: Callable[[dict[str, str]], dict[str, Any]], params: dict[str, str]
+    ) -> None:
+        self._fetch_page = fetch_page
+        self._params = params
+        self._cursor: str | None = params.get("cursor")
+        self._items: Iterator[dict[str, Any]] = iter(())
+        self._done = False
+        self.pages = 0
+        self.total_count: int | None = None
+
+    def __iter__(self) -> EntityPager:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        while True:
+            for item in self._items:
+                return item
+            if self._done:
+                raise StopIteration
+            self._load_next_page()
+
+    def _load_next_page(self) -> None:
+        params = dict(self._params)
+        if self._cursor is not None:
+            params["cursor"] = self._cursor
+            # The API refuses with_total_count together with cursor; the first page had it.
+            if self.pages > 0:
+                params.pop("with_total_count", None)
+        page = self._fetch_page(params)
+        self.pages += 1
+        data = page.get("data")
+        if data is None:
+            data = []
+        if not isinstance(data, list):
+            raise AdsApiError(f"list response has a non-list data member ({type(data).__name__})")
+        if self.pages == 1 and isinstance(page.get("total_count"), int):
+            self.total_count = page["total_count"]
+        next_cursor = page.get("next_cursor")
+        if next_cursor and next_cursor == self._cursor:
+            raise AdsApiError(f"the API returned the same next_cursor twice ({next_cursor!r}); stopping")
+        self._cursor = next_cursor or None
+        self._done = not next_cursor
+        self._items = iter(data)
+
+
+class AdsApiHook(BaseHook):
+    """Talks to the X Ads API (``{ads_api_url}/{api_version}/...``) and the media upload API.
+
+    Requests are signed with OAuth 1.0a (HMAC-SHA1) on one reused ``requests.Session``, retried
+    per :mod:`~airflow_provider_twitter_ads.hooks.retry_policy` (POSTs only when resending cannot
+    create a duplicate) and logged one line each. The connection is read on first use.
+
+    :param twitter_ads_conn_id: The ``twitter_ads`` connection.
+    :param retry_settings: Attempts and waits; defaults to ``RetrySettings()``.
+    """
+
+    conn_name_attr = "twitter_ads_conn_id"
+    default_conn_name = "twitter_ads_default"
+    conn_type = "twitter_ads"
+    hook_name = "X (Twitter) Ads API"
+
+    def __init__(
+        self,
+        twitter_ads_conn_id: str = default_conn_name,
+        retry_settings: RetrySettings | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+        self.retry_settings = retry_settings or RetrySettings()
+        self._session: requests.Session | None = None
+        self._session_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(twitter_ads_conn_id={self.twitter_ads_conn_id!r})"
+
+    # -- connection -----------------------------------------------------------------------------
+
+    @cached_property
+    def config(self) -> AdsApiConnectionConfig:
+        """The validated connection settings (read from Airflow once, on first use)."""
+        return AdsApiConnectionConfig.from_connection(self.get_connection(self.twitter_ads_conn_id))
+
+    @property
+    def account_id(self) -> str | None:
+        """The connection's default ads account id."""
+        return self.config.account_id
+
+    @property
+    def api_version(self) -> int:
+        """The Ads API version the connection uses, e.g. 12."""
+        return int(self.config.api_version)
+
+    def get_conn(self) -> requests.Session:
+        """The hook's ``requests.Session``, OAuth 1.0a signed; created once and reused."""
+        with self._session_lock:
+            if self._session is None:
+                config = self.config
+                session = requests.Session()
+                session.auth = OAuth1(
+                    config.consumer_key,
+                    client_secret=config.consumer_secret,
+                    resource_owner_key=config.access_token,
+                    resource_owner_secret=config.access_token_secret,
+                    signature_method="HMAC-SHA1",
+                    signature_type="AUTH_HEADER",
+                )
+                adapter = HTTPAdapter(
+                    pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=_NO_URLLIB3_RETRIES
+                )
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+                session.headers["User-Agent"] = f"airflow-provider-twitter-ads/{__version__}"
+                self._session = session
+            return self._session
+
+    def close(self) -> None:
+        """Close the session's connections; the next request opens a new session."""
+        with self._session_lock:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | bytes | str | None = None,
+        files: Mapping[str, Any] | None = None,
+        *,
+        api: str = "ads",
+        idempotent: bool | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Send one API request with retries and return its parsed JSON body (``{}`` when empty).
+
+        ``api="ads"`` sends to ``{ads_base}/{path}`` with ``{account_id}`` filled from
+        ``account_id`` or the connection; ``api="upload"`` sends to ``{upload_api_url}/{path}``.
+        ``params`` and dict ``data`` values are formatted for the API (lists comma-separated,
+        bools ``true``/``false``). GET, PUT and DELETE (and POSTs marked ``idempotent=True``) are
+        retried on 408/423/5xx and lost responses; every request on 429 (after the rate-limit
+        reset) and when the server was never reached. A non-idempotent POST whose response was
+        lost raises ``AdsApiResponseLostError``: look for the entity before creating it again.
+        ``files`` are resent on a retry, so pass bytes, not streams.
+        """
+        method = method.upper() if isinstance(method, str) else method
+        if method not in _METHODS:
+            raise ValueError(f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}")
+        url, shown_path = self._url(api, path, account_id)
+        query = format_params(params)
+        form = format_params(data) if isinstance(data, Mapping) else data
+        return self._send(
+            method,
+            url,
+            shown_path,
+            idempotent=is_idempotent(method, idempotent),
+            settings=self.retry_settings,
+            params=query or None,
+            json=json,
+            data=form,
+            files=files,
+        )
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        shown_path: str,
+        *,
+        idempotent: bool,
+        settings: RetrySettings,
+        **request_kwargs: Any,
+    ) -> dict[str, Any]:
+        attempts = 0
+
+        def attempt() -> dict[str, Any]:
+            nonlocal attempts
+            attempts += 1
+            return self._send_once(method, url, shown_path, settings, request_kwargs)
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.warning(
+                "%s; retrying in %.2f s (attempt %d of %d)",
+                error,
+                wait,
+                state.attempt_number + 1,
+                settings.max_attempts,
+            )
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(settings.max_attempts),
+            retry=tenacity.retry_if_exception(lambda exc: should_retry(exc, idempotent=idempotent)),
+            wait=lambda state: retry_wait(state.outcome.exception(), state.attempt_number, settings),
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except AdsApiError as error:
+            error.attempts = attempts
+            raise
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        shown_path: str,
+        settings: RetrySettings,
+        request_kwargs: dict[str, Any],
+    ) -> dict[str, Any]:
+        timeout = self.config.timeout
+        started = time.monotonic()
+        try:
+            response = self.get_conn().request(
+                method, url, timeout=(timeout, timeout), allow_redirects=False, **request_kwargs
+            )
+        except requests.RequestException as exc:
+            elapsed_ms = (time.monotonic() - started) * 1000
+            error = _transport_error(exc, method, shown_path, timeout)
+            log.info(
+                "%s %s -> no response (%s) in %.0f ms", method, shown_path, type(exc).__name__, elapsed_ms
+            )
+            # Not chained: the requests exception holds the signed request (its Authorization header).
+            raise error from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        headers = response.headers
+        remaining = headers.get("x-account-rate-limit-remaining") or headers.get("x-rate-limit-remaining")
+        log.info(
+            "%s %s -> %d in %.0f ms, rate limit remaining %s",
+            method,
+            shown_path,
+            response.status_code,
+            elapsed_ms,
+            remaining if remaining is not None else "n/a",
+        )
+        if response.status_code >= 300:
+            error = error_from_response(response.status_code, response.content, headers, method, shown_path)
+            if response.status_code == 429:
+                try:
+                    error.retry_after = rate_limit_wait(headers, time.time(), settings.max_rate_limit_wait)
+                except RateLimitWaitTooLongError as too_long:
+                    raise rate_limit_too_long(error, too_long) from None
+            raise error
+        if not response.content.strip():
+            return {}
+        try:
+            payload = response.json()
+        except ValueError:
+            raise AdsApiError(
+                f"answered {response.status_code} with a body that is not JSON",
+                status_code=response.status_code,
+                method=method,
+                path=shown_path,
+            ) from None
+        return payload if isinstance(payload, dict) else {"data": payload}
+
+    def _url(self, api: str, path: str, account_id: str | None) -> tuple[str, str]:
+        """The full URL and the path shown in logs and errors (no host, no query)."""
+        if not isinstance(path, str) or not path.strip("/ "):
+            raise ValueError(f"path must be a non-empty relative path, got {path!r}")
+        if "://" in path or "?" in path or "#" in path:
+            raise ValueError(f"path must be relative without a query (pass params=), got {path!r}")
+        relative = path.strip().strip("/")
+        if api == "ads":
+            if "{account_id}" in relative:
+                relative = relative.replace("{account_id}", self._account_segment(account_id))
+            return f"{self.config.ads_base}/{relative}", relative
+        if api == "upload":
+            return f"{self.config.upload_api_url}/{relative}", relative
+        raise ValueError(f"api must be 'ads' or 'upload', got {api!r}")
+
+    def _account_segment(self, account_id: str | None) -> str:
+        resolved = account_id if account_id is not None else self.config.account_id
+        if not resolved:
+            raise ValueError(
+                f"account_id is not set: pass account_id= or set the account_id extra of "
+                f"connection {self.twitter_ads_conn_id!r}"
+            )
+        return path_segment("account_id", resolved)
+
+    # -- paging -----------------------------------------------------------------------------------
+
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        count: int = MAX_COUNT,
+        *,
+        account_id: str | None = None,
+        max_count: int = MAX_COUNT,
+    ) -> EntityPager:
+        """Iterate every entity of a list endpoint, one page (``count`` items) in memory at a time.
+
+        Parameters are checked before the first request (``count`` within 1..``max_count``, at
+        most 200 ids per list filter, no ``with_total_count`` with ``cursor``).
+        """
+        query = build_list_params(params, count=count, max_count=max_count)
+        self._url("ads", path, account_id)  # fail now, not on the first next(), on a bad path or account
+
+        def fetch_page(page_params: dict[str, str]) -> dict[str, Any]:
+            return self.request("GET", path, params=page_params, account_id=account_id)
+
+        return EntityPager(fetch_page, query)
+
+    # -- account media ----------------------------------------------------------------------------
+
+    def list_account_media(
+        self,
+        account_id: str | None = None,
+        *,
+        account_media_ids: Iterable[str] | str | None = None,
+        creative_types: Iterable[str] | str | None = None,
+        count: int = MAX_COUNT,
+        sort_by: str | None = None,
+        with_deleted: bool | None = None,
+        with_total_count: bool | None = None,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's account media (``GET accounts/:account_id/account_media``)."""
+        filters = {
+            "account_media_ids": _id_filter("account_media_ids", account_media_ids),
+            "creative_types": _id_filter("creative_types", creative_types),
+            "sort_by": sort_by,
+            "with_deleted": with_deleted,
+            "with_total_count": with_total_count,
+            "cursor": cursor,
+        }
+        return self.paginate("accounts/{account_id}/account_media", filters, count, account_id=account_id)
+
+    def get_account_media(self, account_media_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """One account media; ``AdsApiNotFoundError`` when it does not exist."""
+        segment = path_segment("account_media_id", account_media_id)
+        return self._entity("GET", f"accounts/{{account_id}}/account_media/{segment}", account_id)
+
+    def delete_account_media(self, account_media_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """Delete an account media; returns it with ``deleted: true``."""
+        segment = path_segment("account_media_id", account_media_id)
+        return self._entity("DELETE", f"accounts/{{account_id}}/account_media/{segment}", account_id)
+
+    def create_account_media(
+        self,
+        creative_type: str,
+        media_id: str | None = None,
+        video_id: str | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST accounts/:account_id/account_media`` (API version 4 and older only).
+
+        ``PREROLL`` takes ``video_id``; the image creative types take ``media_id``. Newer API
+        versions create account media through :meth:`add_to_media_library`.
+        """
+        if self.api_version > ACCOUNT_MEDIA_MAX_VERSION:
+            raise ValueError(
+                f"create_account_media needs api_version <= {ACCOUNT_MEDIA_MAX_VERSION}, the connection "
+                f"uses {self.api_version}; use add_to_media_library instead"
+            )
+        check_choice("creative_type", creative_type, CREATIVE_TYPES)
+        if (media_id is None) == (video_id is None):
+            raise ValueError("create_account_media needs exactly one of media_id and video_id")
+        if creative_type == "PREROLL" and video_id is None:
+            raise ValueError("creative_type PREROLL needs video_id, not media_id")
+        if creative_type != "PREROLL" and media_id is None:
+            raise ValueError(f"creative_type {creative_type} needs media_id, not video_id")
+        params = {
+            "creative_type": creative_type,
+            "media_id": _scalar_id("media_id", media_id) if media_id is not None else None,
+            "video_id": _scalar_id("video_id", video_id) if video_id is not None else None,
+        }
+        return self._entity("POST", "accounts/{account_id}/account_media", account_id, params)
+
+    # -- media library ----------------------------------------------------------------------------
+
+    def add_to_media_library(
+        self,
+        media_key: str,
+        name: str | None = None,
+        file_name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        poster_media_key: str | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Add uploaded media to the account's media library (which also creates account media).
+
+        Not retried after a lost response: re-adding creates the account media again.
+        """
+        params = {
+            "media_key": _media_key("media_key", media_key),
+            "name": name,
+            "file_name": file_name,
+            "title": title,
+            "description": description,
+            "poster_media_key": _media_key("poster_media_key", poster_media_key)
+            if poster_media_key
+            else None,
+        }
+        return self._entity("POST", "accounts/{account_id}/media_library", account_id, params)
+
+    def list_media_library(
+        self,
+        account_id: str | None = None,
+        *,
+        media_type: str | None = None,
+        q: str | None = None,
+        count: int = MEDIA_LIBRARY_MAX_COUNT,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's media library entries (``count`` at most 50 per page)."""
+        filters = {
+            "media_type": check_choice("media_type", media_type, MEDIA_LIBRARY_TYPES) if media_type else None,
+            "q": q,
+            "cursor": cursor,
+        }
+        return self.paginate(
+            "accounts/{account_id}/media_library",
+            filters,
+            count,
+            account_id=account_id,
+            max_count=MEDIA_LIBRARY_MAX_COUNT,
+        )
+
+    def get_media_library_entry(self, media_key: str, account_id: str | None = None) -> dict[str, Any]:
+        """One media library entry; ``AdsApiNotFoundError`` when the key is not in the library."""
+        segment = path_segment("media_key", _media_key("media_key", media_key))
+        return self._entity("GET", f"accounts/{{account_id}}/media_library/{segment}", account_id)
+
+    def update_media_library_entry(
+        self,
+        media_key: str,
+        name: str | None = None,
+        file_name: str | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        poster_media_key: str | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Change a media library entry's descriptive fields (at least one)."""
+        segment = path_segment("media_key", _media_key("media_key", media_key))
+        params = {
+            "name": name,
+            "file_name": file_name,
+            "title": title,
+            "description": description,
+            "poster_media_key": _media_key("poster_media_key", poster_media_key)
+            if poster_media_key
+            else None,
+        }
+        if all(value is None for value in params.values()):
+            raise ValueError("update_media_library_entry needs at least one field to change")
+        return self._entity("PUT", f"accounts/{{account_id}}/media_library/{segment}", account_id, params)
+
+    def delete_media_library_entry(self, media_key: str, account_id: str | None = None) -> dict[str, Any]:
+        """Remove a media library entry; returns it with ``deleted: true``."""
+        segment = path_segment("media_key", _media_key("media_key", media_key))
+        return self._entity("DELETE", f"accounts/{{account_id}}/media_library/{segment}", account_id)
+
+    # -- media creatives --------------------------------------------------------------------------
+
+    def list_media_creatives(
+        self,
+        account_id: str | None = None,
+        *,
+        campaign_id: str | None = None,
+        line_item_ids: Iterable[str] | str | None = None,
+        media_creative_ids: Iterable[str] | str | None = None,
+        count: int = MAX_COUNT,
+        sort_by: str | None = None,
+        with_deleted: bool | None = None,
+        with_total_count: bool | None = None,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's media creatives (``GET accounts/:account_id/media_creatives``)."""
+        filters = {
+            "campaign_id": _scalar_id("campaign_id", campaign_id) if campaign_id is not None else None,
+            "line_item_ids": _id_filter("line_item_ids", line_item_ids),
+            "media_creative_ids": _id_filter("media_creative_ids", media_creative_ids),
+            "sort_by": sort_by,
+            "with_deleted": with_deleted,
+            "with_total_count": with_total_count,
+            "cursor": cursor,
+        }
+        return self.paginate("accounts/{account_id}/media_creatives", filters, count, account_id=account_id)
+
+    def get_media_creative(self, media_creative_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """One media creative; ``AdsApiNotFoundError`` when it does not exist."""
+        segment = path_segment("media_creative_id", media_creative_id)
+        return self._entity("GET", f"accounts/{{account_id}}/media_creatives/{segment}", account_id)
+
+    def create_media_creative(
+        self,
+        account_media_id: str,
+        line_item_id: str,
+        landing_url: str | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Attach account media to a line item. Every call creates a new media creative.
+
+        Not retried after a lost response (``AdsApiResponseLostError``): list the line item's
+        media creatives before trying again.
+        """
+        params = {
+            "account_media_id": _scalar_id("account_media_id", account_media_id),
+            "line_item_id": _scalar_id("line_item_id", line_item_id),
+            "landing_url": check_http_url("landing_url", landing_url) if landing_url is not None else None,
+        }
+        return self._entity("POST", "accounts/{account_id}/media_creatives", account_id, params)
+
+    def delete_media_creative(self, media_creative_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """Delete a media creative; returns it with ``deleted: true``."""
+        segment = path_segment("media_creative_id", media_creative_id)
+        return self._entity("DELETE", f"accounts/{{account_id}}/media_creatives/{segment}", account_id)
+
+    # -- line items -------------------------------------------------------------------------------
+
+    def get_line_item(self, line_item_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """One line item; ``AdsApiNotFoundError`` when it does not exist."""
+        segment = path_segment("line_item_id", line_item_id)
+        return self._entity("GET", f"accounts/{{account_id}}/line_items/{segment}", account_id)
+
+    # -- preroll call-to-actions ------------------------------------------------------------------
+
+    def create_preroll_call_to_action(
+        self,
+        line_item_id: str,
+        call_to_action: str,
+        call_to_action_url: str,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Set a PREROLL line item's call-to-action button."""
+        params = {
+            "line_item_id": _scalar_id("line_item_id", line_item_id),
+            "call_to_action": check_choice("call_to_action", call_to_action, CALL_TO_ACTIONS),
+            "call_to_action_url": check_http_url("call_to_action_url", call_to_action_url),
+        }
+        return self._entity("POST", "accounts/{account_id}/preroll_call_to_actions", account_id, params)
+
+    def list_preroll_call_to_actions(
+        self,
+        account_id: str | None = None,
+        *,
+        line_item_ids: Iterable[str] | str | None = None,
+        count: int = MAX_COUNT,
+        sort_by: str | None = None,
+        with_deleted: bool | None = None,
+        with_total_count: bool | None = None,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's preroll call-to-actions, optionally for some line items."""
+        filters = {
+            "line_item_ids": _id_filter("line_item_ids", line_item_ids),
+            "sort_by": sort_by,
+            "with_deleted": with_deleted,
+            "with_total_count": with_total_count,
+            "cursor": cursor,
+        }
+        return self.paginate(
+            "accounts/{account_id}/preroll_call_to_actions", filters, count, account_id=account_id
+        )
+
+    def get_preroll_call_to_action(
+        self, preroll_call_to_action_id: str, account_id: str | None = None
+    ) -> dict[str, Any]:
+        """One preroll call-to-action; ``AdsApiNotFoundError`` when it does not exist."""
+        segment = path_segment("preroll_call_to_action_id", preroll_call_to_action_id)
+        return self._entity("GET", f"accounts/{{account_id}}/preroll_call_to_actions/{segment}", account_id)
+
+    def update_preroll_call_to_action(
+        self,
+        preroll_call_to_action_id: str,
+        call_to_action: str | None = None,
+        call_to_action_url: str | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Change a preroll call-to-action's button and/or URL (at least one)."""
+        segment = path_segment("preroll_call_to_action_id", preroll_call_to_action_id)
+        if call_to_action is None and call_to_action_url is None:
+            raise ValueError("update_preroll_call_to_action needs call_to_action or call_to_action_url")
+        params = {
+            "call_to_action": (
+                check_choice("call_to_action", call_to_action, CALL_TO_ACTIONS) if call_to_action else None
+            ),
+            "call_to_action_url": (
+                check_http_url("call_to_action_url", call_to_action_url) if call_to_action_url else None
+            ),
+        }
+        return self._entity(
+            "PUT", f"accounts/{{account_id}}/preroll_call_to_actions/{segment}", account_id, params
+        )
+
+    def delete_preroll_call_to_action(
+        self, preroll_call_to_action_id: str, account_id: str | None = None
+    ) -> dict[str, Any]:
+        """Delete a preroll call-to-action; returns it with ``deleted: true``."""
+        segment = path_segment("preroll_call_to_action_id", preroll_call_to_action_id)
+        return self._entity(
+            "DELETE", f"accounts/{{account_id}}/preroll_call_to_actions/{segment}", account_id
+        )
+
+    def _entity(
+        self,
+        method: str,
+        path: str,
+        account_id: str | None,
+        params: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Send and return the response's ``data`` entity."""
+        payload = self.request(method, path, params=params, account_id=account_id)
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            shown = path.replace("{account_id}", str(account_id or self.account_id))
+            raise AdsApiError(
+                f"the response has no data entity (got {type(data).__name__})", method=method, path=shown
+            )
+        return data
+
+    # -- media upload (implemented in hooks.media_upload) -----------------------------------------
+
+    def upload_media(
+        self,
+        reader: Any,
+        total_bytes: int,
+        media_type: str,
+        media_category: str,
+        additional_owners: Iterable[str] | str | None = None,
+        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        max_parallel_segments: int = 1,
+        upload_api: str | None = None,
+    ) -> dict[str, Any]:
+        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``); see ``media_upload``."""
+        from airflow_provider_twitter_ads.hooks import media_upload
+
+        return media_upload.upload_media(
+            self,
+            reader,
+            total_bytes=total_bytes,
+            media_type=media_type,
+            media_category=media_category,
+            additional_owners=additional_owners,
+            segment_bytes=segment_bytes,
+            max_parallel_segments=max_parallel_segments,
+            upload_api=upload_api,
+        )
+
+    def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:
+        """The media's ``{"media_id", "media_key", "processing_info"}`` for either upload API version."""
+        from airflow_provider_twitter_ads.hooks import media_upload
+
+        return media_upload.get_upload_status(self, media_id, upload_api)
+
+    # -- Airflow integration ----------------------------------------------------------------------
+
+    def test_connection(self) -> tuple[bool, str]:
+        """``GET accounts/:account_id`` with the connection's credentials: ``(ok, message)``."""
+        try:
+            config = self.config
+            if not config.account_id:
+                return False, "Set the account_id extra so the connection can be tested"
+            url, shown = self._url("ads", "accounts/{account_id}", None)
+            # Fail fast in the UI: one retry at most, no long rate-limit waits.
+            settings = RetrySettings(
+                max_attempts=2, backoff_base=0.5, backoff_cap=2.0, max_rate_limit_wait=5.0
+            )
+            payload = self._send("GET", url, shown, idempotent=True, settings=settings)
+        except (AdsApiError, ValueError) as exc:
+            return False, str(exc)
+        account = payload.get("data")
+        if not isinstance(account, dict) or not account.get("id"):
+            return False, f"GET {shown} returned no account"
+        name = account.get("name")
+        described = f"{account['id']} ({name})" if name else str(account["id"])
+        return True, f"Connected to ads account {described} with API version {config.api_version}"
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Form fields for the extras (Airflow 2; Airflow 3 reads ``conn-fields`` from provider info)."""
+        try:
+            from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+            from flask_babel import lazy_gettext
+            from wtforms import PasswordField, StringField
+        except ImportError:  # Airflow 3 without the FAB UI: the form comes from conn-fields.
+            return {}
+        widgets: dict[str, Any] = {}
+        for name, spec in _connection_type_info()["conn-fields"].items():
+            label = lazy_gettext(spec.get("label", name))
+            if spec.get("schema", {}).get("format") == "password":
+                widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget())
+            else:
+                widgets[name] = StringField(label, widget=BS3TextFieldWidget())
+        return widgets
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Hidden, relabeled and placeholder fields, the same as the provider info declares."""
+        return copy.deepcopy(_connection_type_info()["ui-field-behaviour"])
+
+
+def _connection_type_info() -> dict[str, Any]:
+    from airflow_provider_twitter_ads.get_provider_info import get_provider_info
+
+    for entry in get_provider_info()["connection-types"]:
+        if entry["connection-type"] == AdsApiHook.conn_type:
+            return entry
+    raise LookupError(f"provider info declares no {AdsApiHook.conn_type!r} connection type")
+
+
+def _id_filter(name: str, ids: Iterable[str] | str | None) -> str | None:
+    return None if ids is None else format_list(name, ids)
+
+
+def _scalar_id(name: str, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string id, got {type(value).__name__}")
+    text = value.strip()
+    if not text or "," in text:
+        raise ValueError(f"{name} must be a single non-empty id, got {value!r}")
+    return text
+
+
+def _media_key(name: str, value: Any) -> str:
+    if not isinstance(value, str) or _MEDIA_KEY.match(value.strip()) is None:
+        raise ValueError(
+            f"{name} must look like '<prefix>_<media id>' (e.g. '3_1029825579531807971'), got {value!r}"
+        )
+    return value.strip()
+
+
+def _transport_error(exc: requests.RequestException, method: str, path: str, timeout: float) -> AdsApiError:
+    """``AdsApiConnectionError`` when the server was never reached, else ``AdsApiResponseLostError``."""
+    reason = _reason(exc)
+    if isinstance(
+        exc, (requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ProxyError)
+    ):
+        return AdsApiConnectionError(f"could not connect ({reason})", method=method, path=path)
+    if isinstance(exc, requests.ReadTimeout):
+        return AdsApiResponseLostError(
+            f"no response within {timeout:g} s; the request may have been processed", method=method, path=path
+        )
+    if isinstance(exc, requests.ConnectionError) and _never_reached(exc):
+        return AdsApiConnectionError(f"could not connect ({reason})", method=method, path=path)
+    if isinstance(exc, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        return AdsApiResponseLostError(
+            f"connection lost before a response ({reason}); the request may have been processed",
+            method=method,
+            path=path,
+        )
+    return AdsApiError(f"request failed ({reason})", method=method, path=path)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        if isinstance(current, MaxRetryError) and current.reason is not None:
+            current = current.reason
+        elif current.args and isinstance(current.args[0], BaseException):
+            current = current.args[0]
+        else:
+            current = current.__cause__ or current.__context__
+
+
+def _never_reached(exc: BaseException) -> bool:
+    return any(isinstance(cause, (NewConnectionError, ConnectTimeoutError)) for cause in _causes(exc))
+
+
+def _reason(exc: BaseException) -> str:
+    root = list(_causes(exc))[-1]
+    text = str(root)
+    # urllib3 prefixes its messages with the connection object; keep the human part.
+    if ": " in text and text.startswith(("HTTPConnection", "HTTPSConnection", "<")):
+        text = text.split(": ", 1)[1]
+    return f"{type(root).__name__}: {text}" if text else type(root).__name__
