@@ -578,7 +578,46 @@ def seed(state: EmulatorState) -> None:
         }
 
 
-SEEDABLE_KINDS = ("media_creatives", "account_media", "media_library", "preroll_call_to_actions")
+_COMMON_FIELDS = ("created_at", "updated_at", "deleted")
+# What seed_entities accepts per kind: the entity's fields except its key, plus the seeding choices
+# it understands (creative_type, media_category, account_media_id, line_item_id...).
+_SEED_FIELDS: dict[str, frozenset[str]] = {
+    "account_media": frozenset((*_COMMON_FIELDS, "creative_type", "media_key", "media_url", "video_id")),
+    "media_library": frozenset(
+        (
+            *_COMMON_FIELDS,
+            "media_id",
+            "media_type",
+            "media_category",
+            "media_url",
+            "name",
+            "file_name",
+            "title",
+            "description",
+            "poster_media_key",
+            "poster_media_url",
+            "aspect_ratio",
+            "duration",
+            "tweeted",
+            "media_status",
+        )
+    ),
+    "media_creatives": frozenset(
+        (
+            *_COMMON_FIELDS,
+            "account_media_id",
+            "line_item_id",
+            "landing_url",
+            "serving_status",
+            "entity_status",
+            "approval_status",
+        )
+    ),
+    "preroll_call_to_actions": frozenset(
+        (*_COMMON_FIELDS, "line_item_id", "call_to_action", "call_to_action_url")
+    ),
+}
+SEEDABLE_KINDS = tuple(_SEED_FIELDS)
 
 
 def seed_entities(state: EmulatorState, kind: str, count: int, **fields: Any) -> list[Entity]:
@@ -595,6 +634,11 @@ def seed_entities(state: EmulatorState, kind: str, count: int, **fields: Any) ->
         raise ValueError(f"kind must be one of {', '.join(SEEDABLE_KINDS)}, got {kind!r}")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise ValueError(f"count must be a non-negative integer, got {count!r}")
+    unknown = sorted(set(fields) - _SEED_FIELDS[kind])
+    if unknown:
+        raise ValueError(f"{kind} entities have no field(s) {', '.join(unknown)}")
+    if count == 0:
+        return []
     builders: dict[str, Callable[[EmulatorState, int, dict[str, Any]], list[Entity]]] = {
         "account_media": _seed_account_media,
         "media_library": _seed_media_library,
@@ -605,11 +649,7 @@ def seed_entities(state: EmulatorState, kind: str, count: int, **fields: Any) ->
     return [dict(entity) for entity in created]
 
 
-def _apply_overrides(entities: list[Entity], overrides: dict[str, Any], kind: str) -> list[Entity]:
-    if entities:
-        unknown = sorted(set(overrides) - set(entities[0]))
-        if unknown:
-            raise ValueError(f"{kind} entities have no field(s) {', '.join(unknown)}")
+def _apply_overrides(entities: list[Entity], overrides: dict[str, Any]) -> list[Entity]:
     for entity in entities:
         entity.update(overrides)
     return entities
@@ -626,7 +666,7 @@ def _seed_account_media(state: EmulatorState, count: int, fields: dict[str, Any]
         else:
             record = add_ready_media(state, "tweet_image", *CREATIVE_TYPE_SIZES[creative_type])
         entities.append(_new_account_media(state, record, creative_type, stamp))
-    return _apply_overrides(entities, fields, "account_media")
+    return _apply_overrides(entities, fields)
 
 
 def _seed_media_library(state: EmulatorState, count: int, fields: dict[str, Any]) -> list[Entity]:
@@ -645,7 +685,7 @@ def _seed_media_library(state: EmulatorState, count: int, fields: dict[str, Any]
         entity = _new_library_entry(record, details, stamp)
         library[record.media_key] = entity
         entities.append(entity)
-    return _apply_overrides(entities, fields, "media_library")
+    return _apply_overrides(entities, fields)
 
 
 def _seed_media_creatives(state: EmulatorState, count: int, fields: dict[str, Any]) -> list[Entity]:
@@ -653,19 +693,19 @@ def _seed_media_creatives(state: EmulatorState, count: int, fields: dict[str, An
     if line_item_id not in state.table("line_items"):
         raise ValueError(f"line_item_id {line_item_id!r} is not a line item")
     account_media_id = fields.pop("account_media_id", None)
+    if account_media_id is not None and account_media_id not in state.table("account_media"):
+        raise ValueError(f"account_media_id {account_media_id!r} is not an account media")
     stamps = _batch_stamps(state, count + (account_media_id is None))
     if account_media_id is None:
         record = add_ready_media(state, "tweet_image", *CREATIVE_TYPE_SIZES["MEDIUM_RECTANGLE"])
         account_media_id = _new_account_media(state, record, "MEDIUM_RECTANGLE", stamps.pop(0))["id"]
-    account_media = state.table("account_media").get(account_media_id)
-    if account_media is None:
-        raise ValueError(f"account_media_id {account_media_id!r} is not an account media")
+    account_media = state.table("account_media")[account_media_id]
     default_url = None if account_media["creative_type"] == "PREROLL" else "https://example.com/landing"
     landing_url = fields.pop("landing_url", default_url)
     entities = [
         _new_media_creative(state, account_media_id, line_item_id, landing_url, stamp) for stamp in stamps
     ]
-    return _apply_overrides(entities, fields, "media_creatives")
+    return _apply_overrides(entities, fields)
 
 
 def _seed_preroll_ctas(state: EmulatorState, count: int, fields: dict[str, Any]) -> list[Entity]:
@@ -682,7 +722,7 @@ def _seed_preroll_ctas(state: EmulatorState, count: int, fields: dict[str, Any])
         _new_preroll_cta(state, line_item_id, call_to_action, url, stamp)
         for stamp in _batch_stamps(state, count)
     ]
-    return _apply_overrides(entities, fields, "preroll_call_to_actions")
+    return _apply_overrides(entities, fields)
 
 
 # -- routes -----------------------------------------------------------------------------------------
@@ -791,6 +831,7 @@ def register(router: Router, state: EmulatorState) -> None:
             if request.param(name) is not None
         }
         if request.param("poster_media_key") is not None:
+            # An empty poster_media_key removes the poster.
             changes.update(poster_details(request) or {"poster_media_key": None, "poster_media_url": None})
         if changes:
             entry.update(changes, updated_at=_stamp(state))
@@ -809,18 +850,24 @@ def register(router: Router, state: EmulatorState) -> None:
     route("DELETE", "/media_library/{media_key}", delete_one("media_library", "media_key"), **since)
 
     # Account media.
+    def ready_media_by_id(media_id: str, parameter: str) -> MediaRecord:
+        record = state.media_by_id(media_id)
+        if record is None:
+            raise _invalid(parameter, f"{parameter} {media_id!r} is not an uploaded media")
+        return _ready_media(state, record.media_key, parameter)
+
     def create_account_media(request: EmulatorRequest) -> Response:
         creative_type = require_enum(request, "creative_type", CREATIVE_TYPES)
         if creative_type == "PREROLL":
             video_id = request.require("video_id")
-            record = _media_by_id(video_id, "video_id")
+            record = ready_media_by_id(video_id, "video_id")
             if record.media_category.lower() != "amplify_video":
                 raise _invalid(
                     "video_id", f"video_id {video_id!r} is not an amplify_video (PREROLL needs one)"
                 )
         else:
             media_id = request.require("media_id")
-            record = _media_by_id(media_id, "media_id")
+            record = ready_media_by_id(media_id, "media_id")
             if media_type_of(record) != "IMAGE":
                 raise _invalid(
                     "media_id", f"media_id {media_id!r} is not an image ({creative_type} needs one)"
@@ -834,12 +881,6 @@ def register(router: Router, state: EmulatorState) -> None:
                 )
         entity = _new_account_media(state, record, creative_type, _stamp(state))
         return _entity_response(request, entity, 201)
-
-    def _media_by_id(media_id: str, parameter: str) -> MediaRecord:
-        record = state.media_by_id(media_id)
-        if record is None:
-            raise _invalid(parameter, f"{parameter} {media_id!r} is not an uploaded media")
-        return _ready_media(state, record.media_key, parameter)
 
     route("POST", "/account_media", create_account_media, max_version=ACCOUNT_MEDIA_POST_MAX_VERSION)
     route(

@@ -71,8 +71,24 @@ def test_seeded_preroll_account_media_has_a_video_id(ads_api_emulator: AdsApiEmu
 def test_seed_entities_rejects_bad_input(
     ads_api_emulator: AdsApiEmulator, kind: str, count: int, fields: dict, message: str
 ) -> None:
+    before = ads_api_emulator.state.snapshot()
     with pytest.raises(ValueError, match=message):
         ads_api_emulator.seed_entities(kind, count, **fields)
+    assert ads_api_emulator.state.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "kind", ["media_creatives", "account_media", "media_library", "preroll_call_to_actions"]
+)
+def test_every_field_but_the_key_can_be_overridden(ads_api_emulator: AdsApiEmulator, kind: str) -> None:
+    key = "media_key" if kind == "media_library" else "id"
+    [template] = ads_api_emulator.seed_entities(kind, 1)
+    overrides = {name: value for name, value in template.items() if name != key}
+    overrides["created_at"] = "2026-01-01T00:00:00Z"
+    [copy] = ads_api_emulator.seed_entities(kind, 1, **overrides)
+    assert {name: copy[name] for name in overrides} == overrides
+    with pytest.raises(ValueError, match=key):
+        ads_api_emulator.seed_entities(kind, 1, **{key: "x"})
 
 
 def test_seed_control_action(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
