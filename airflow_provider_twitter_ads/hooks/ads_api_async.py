@@ -1,0 +1,245 @@
+"""Async X Ads upload API client for triggers: media processing STATUS over aiohttp, OAuth 1.0a signed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import weakref
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, Client
+from yarl import URL
+
+from airflow_provider_twitter_ads.compat import BaseHook
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiConnectionError,
+    AdsApiError,
+    AdsApiResponseLostError,
+    error_from_response,
+)
+from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
+from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, retry_wait, should_retry
+from airflow_provider_twitter_ads.utils.processing import normalize_media_id, normalize_status_response
+
+# Connections open at once to the API from one event loop, shared by every hook in that loop. A
+# triggerer runs hundreds of triggers in one loop; without a shared cap each would open its own.
+DEFAULT_CONNECTION_LIMIT = 64
+UPLOAD_APIS = ("v2", "v1.1")
+
+
+@dataclass
+class _Pool:
+    connector: aiohttp.TCPConnector
+    users: int = 0
+
+
+# Event loop -> connection limit -> the pool open in that loop with that limit.
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Pool]] = weakref.WeakKeyDictionary()
+
+
+def _acquire_connector(limit: int) -> aiohttp.TCPConnector:
+    pools = _POOLS.setdefault(asyncio.get_running_loop(), {})
+    pool = pools.get(limit)
+    if pool is None or pool.connector.closed:
+        pool = pools[limit] = _Pool(aiohttp.TCPConnector(limit=limit, limit_per_host=limit))
+    pool.users += 1
+    return pool.connector
+
+
+async def _release_connector(connector: aiohttp.TCPConnector) -> None:
+    pools = _POOLS.get(asyncio.get_running_loop(), {})
+    for limit, pool in list(pools.items()):
+        if pool.connector is connector:
+            pool.users -= 1
+            if pool.users <= 0:
+                del pools[limit]
+                await connector.close()
+            return
+
+
+async def _aget_connection(conn_id: str) -> Any:
+    """The Airflow connection without blocking the event loop (``aget_connection`` where it exists)."""
+    aget_connection = getattr(BaseHook, "aget_connection", None)
+    if aget_connection is not None:
+        return await aget_connection(conn_id)
+    from asgiref.sync import sync_to_async
+
+    return await sync_to_async(BaseHook.get_connection)(conn_id)
+
+
+class AsyncAdsApiHook(BaseHook):
+    """Reads media processing status from the upload API without blocking the event loop.
+
+    Use as ``async with AsyncAdsApiHook(...) as hook:`` (or call :meth:`close`): the hook owns one
+    aiohttp session, whose connections come from a pool shared by all hooks in the same event loop
+    and capped at ``connection_limit``. Requests are signed with OAuth 1.0a (HMAC-SHA1), wait out
+    429s by their rate-limit headers and retry transient failures (STATUS is a read, so every
+    retryable status, lost response and refused connection is retried).
+
+    :param twitter_ads_conn_id: The ``twitter_ads`` connection, read lazily in the running loop.
+    :param retry_settings: Attempts and waits; defaults to ``RetrySettings()``.
+    :param connection_limit: Concurrent connections per event loop for hooks with this limit.
+    """
+
+    conn_name_attr = "twitter_ads_conn_id"
+    default_conn_name = "twitter_ads_default"
+    conn_type = "twitter_ads"
+    hook_name = "X (Twitter) Ads API (async)"
+
+    def __init__(
+        self,
+        twitter_ads_conn_id: str = default_conn_name,
+        retry_settings: RetrySettings | None = None,
+        connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    ) -> None:
+        super().__init__()
+        if (
+            isinstance(connection_limit, bool)
+            or not isinstance(connection_limit, int)
+            or connection_limit < 1
+        ):
+            raise ValueError(f"connection_limit must be a positive integer, got {connection_limit!r}")
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+        self.retry_settings = retry_settings or RetrySettings()
+        self.connection_limit = connection_limit
+        self._config: AdsApiConnectionConfig | None = None
+        self._signer: Client | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._connector: aiohttp.TCPConnector | None = None
+        # Epoch seconds before which the last response said the rate-limit window is spent.
+        self._rate_limited_until = 0.0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(twitter_ads_conn_id={self.twitter_ads_conn_id!r})"
+
+    async def __aenter__(self) -> AsyncAdsApiHook:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session and give its connections back; safe to call twice."""
+        session, connector = self._session, self._connector
+        self._session = self._connector = None
+        if session is not None:
+            await session.close()
+        if connector is not None:
+            await _release_connector(connector)
+
+    async def get_config(self) -> AdsApiConnectionConfig:
+        """The validated connection settings, read once."""
+        if self._config is None:
+            conn = await _aget_connection(self.twitter_ads_conn_id)
+            # from_connection registers the secrets with the masker, a sync call into the
+            # supervisor: keep it off the event loop thread.
+            self._config = await asyncio.to_thread(AdsApiConnectionConfig.from_connection, conn)
+        return self._config
+
+    def get_conn(self) -> aiohttp.ClientSession:
+        """The hook's aiohttp session (created on first use, inside the running event loop)."""
+        if self._session is None or self._session.closed:
+            self._connector = _acquire_connector(self.connection_limit)
+            self._session = aiohttp.ClientSession(connector=self._connector, connector_owner=False)
+        return self._session
+
+    async def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:
+        """The media's processing status as ``{"media_id", "media_key", "processing_info"}``.
+
+        ``processing_info`` is None for media that needs no processing. An unknown media id raises
+        ``AdsApiNotFoundError``.
+        """
+        media_id = normalize_media_id(media_id)
+        config = await self.get_config()
+        api = upload_api or config.upload_api
+        if api not in UPLOAD_APIS:
+            raise ValueError(f"upload_api must be one of {', '.join(UPLOAD_APIS)}, got {api!r}")
+        path = "2/media/upload" if api == "v2" else "1.1/media/upload.json"
+        body = await self._get(path, {"command": "STATUS", "media_id": media_id})
+        return normalize_status_response(body, media_id)
+
+    async def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        """GET ``{upload_api_url}/{path}`` with retries (a read: every retryable failure is retried)."""
+        config = await self.get_config()
+        url = f"{config.upload_api_url}/{path}?{urlencode(params)}"
+        settings = self.retry_settings
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._wait_for_rate_limit_window()
+            try:
+                return await self._get_once(url, path, config)
+            except AdsApiError as error:
+                error.attempts = attempt
+                if attempt >= settings.max_attempts or not should_retry(error, idempotent=True):
+                    raise
+                # A 429 waits for the reset its headers name (or fails at once when that is too far).
+                wait = retry_wait(error, attempt, settings)
+                self.log.warning("%s; retrying in %.1f s (attempt %d)", error, wait, attempt + 1)
+                await asyncio.sleep(wait)
+
+    async def _get_once(self, url: str, path: str, config: AdsApiConnectionConfig) -> dict[str, Any]:
+        """One signed GET: the parsed JSON body, or the AdsApiError for the answer (or its absence)."""
+        signed_url, headers, _ = self._get_signer(config).sign(url, http_method="GET")
+        try:
+            async with self.get_conn().get(
+                # encoded=True: send the query exactly as it was signed, not re-quoted by yarl.
+                URL(signed_url, encoded=True),
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=config.timeout),
+            ) as response:
+                body = await response.read()
+                status = response.status
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise AdsApiConnectionError(f"could not connect: {exc}", method="GET", path=path) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise AdsApiResponseLostError(f"no response: {reason}", method="GET", path=path) from None
+        self._remember_rate_limit(response_headers)
+        if status >= 400:
+            raise error_from_response(status, body, response_headers, "GET", path)
+        if not body.strip():
+            return {}
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            raise AdsApiResponseLostError(
+                f"answered {status} with a body that is not JSON", method="GET", path=path
+            ) from None
+        return parsed if isinstance(parsed, dict) else {"data": parsed}
+
+    def _get_signer(self, config: AdsApiConnectionConfig) -> Client:
+        if self._signer is None:
+            self._signer = Client(
+                config.consumer_key,
+                client_secret=config.consumer_secret,
+                resource_owner_key=config.access_token,
+                resource_owner_secret=config.access_token_secret,
+                signature_method=SIGNATURE_HMAC_SHA1,
+            )
+        return self._signer
+
+    def _remember_rate_limit(self, headers: dict[str, str]) -> None:
+        """When a response says the window is spent, hold the next request until its reset."""
+        for prefix in ("x-account-rate-limit", "x-rate-limit"):
+            remaining, reset = headers.get(f"{prefix}-remaining"), headers.get(f"{prefix}-reset")
+            if remaining == "0" and reset and reset.isdigit():
+                self._rate_limited_until = max(self._rate_limited_until, float(reset))
+
+    async def _wait_for_rate_limit_window(self) -> None:
+        wait = self._rate_limited_until - time.time()
+        if wait > 0:
+            wait = min(wait, self.retry_settings.max_rate_limit_wait)
+            self.log.info("Rate-limit window spent; waiting %.1f s for its reset", wait)
+            await asyncio.sleep(wait)
