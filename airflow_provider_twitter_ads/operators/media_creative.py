@@ -1,0 +1,255 @@
+"""Operators that attach account media to line items as media creatives, and delete them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.utils.media import (
+    CREATIVE_TYPES,
+    LANDING_URL_OBJECTIVES,
+    create_once,
+    delete_each,
+    entity_ids,
+    find_media_creative,
+    is_live,
+    media_creative_result,
+    validate_call_to_action,
+    validate_landing_url,
+)
+
+
+class AttachMediaCreativeOperator(BaseOperator):
+    """Attach an account media to one or more line items as media creatives, exactly once each.
+
+    :param account_media_id: the account media id, or the dict CreateAccountMediaOperator returns.
+    :param line_item_id: a line item id or a list of them (one media creative per line item).
+    :param landing_url: http(s) URL; required for WEBSITE_CLICKS line items unless the media is
+        PREROLL (then it is dropped with a warning).
+    :param call_to_action: PREROLL only: GO_TO, SEE_MORE, SHOP, VISIT_SITE or WATCH_NOW, set on each
+        line item together with ``call_to_action_url`` (an existing one is updated).
+    :param call_to_action_url: http(s) URL the call-to-action opens.
+    :param account_id: the ads account; default: the account media dict's, else the connection's.
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :return: ``{"id", "line_item_id", "account_media_id", "entity_status", "approval_status",
+        "serving_status", "landing_url", "created_at", "creative_type", "account_id"}`` (plus
+        ``preroll_call_to_action``), or a list of them when ``line_item_id`` is a list.
+    """
+
+    template_fields: Sequence[str] = (
+        "account_media_id",
+        "line_item_id",
+        "landing_url",
+        "call_to_action",
+        "call_to_action_url",
+        "account_id",
+    )
+    ui_color = "#cde4f7"
+
+    def __init__(
+        self,
+        *,
+        account_media_id: str | Mapping[str, Any],
+        line_item_id: str | list[str],
+        landing_url: str | None = None,
+        call_to_action: str | None = None,
+        call_to_action_url: str | None = None,
+        account_id: str | None = None,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.account_media_id = account_media_id
+        self.line_item_id = line_item_id
+        self.landing_url = landing_url
+        self.call_to_action = call_to_action
+        self.call_to_action_url = call_to_action_url
+        self.account_id = account_id
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+
+    @cached_property
+    def hook(self) -> AdsApiHook:
+        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def execute(self, context: Context) -> dict[str, Any] | list[dict[str, Any]]:
+        # Everything is checked, and every entity read, before the first write.
+        media_ids = entity_ids(self.account_media_id, "account_media_id")
+        if len(media_ids) != 1:
+            raise ValueError(f"account_media_id must be one account media, got {self.account_media_id!r}")
+        account_media_id = media_ids[0]
+        line_item_ids = entity_ids(self.line_item_id, "line_item_id")
+        landing_url = None if self.landing_url in (None, "") else validate_landing_url(self.landing_url)
+        call_to_action = validate_call_to_action(self.call_to_action, self.call_to_action_url)
+        account_id = self._account_id()
+
+        account_media = self._read_account_media(account_media_id, account_id)
+        creative_type = account_media.get("creative_type")
+        preroll = creative_type == CREATIVE_TYPES.PREROLL
+        if call_to_action is not None and not preroll:
+            raise ValueError(
+                f"call_to_action is only for PREROLL media; account media {account_media_id} is {creative_type}"
+            )
+        if preroll and landing_url is not None:
+            self.log.warning("landing_url %s is dropped: PREROLL media creatives have none", landing_url)
+            landing_url = None
+        for line_item in [self._read_line_item(li, account_id) for li in line_item_ids]:
+            if line_item.get("objective") in LANDING_URL_OBJECTIVES and not preroll and landing_url is None:
+                raise ValueError(
+                    f"landing_url is required: line item {line_item['id']} has objective "
+                    f"{line_item['objective']}"
+                )
+
+        results = []
+        for line_item_id in line_item_ids:
+            creative = self._attach(account_media_id, line_item_id, landing_url, account_id)
+            result = media_creative_result(creative, account_id, creative_type)
+            if call_to_action is not None:
+                result["preroll_call_to_action"] = self._set_call_to_action(
+                    line_item_id, *call_to_action, account_id
+                )
+            results.append(result)
+        return results if isinstance(self.line_item_id, (list, tuple)) else results[0]
+
+    def _account_id(self) -> str:
+        if self.account_id:
+            return self.account_id
+        if isinstance(self.account_media_id, Mapping) and self.account_media_id.get("account_id"):
+            return str(self.account_media_id["account_id"])
+        return self.hook.account_id
+
+    def _read_account_media(self, account_media_id: str, account_id: str) -> Mapping[str, Any]:
+        try:
+            account_media = self.hook.get_account_media(account_media_id, account_id=account_id)
+        except AdsApiNotFoundError as exc:
+            raise ValueError(
+                f"account_media_id {account_media_id!r} does not exist in account {account_id} ({exc})"
+            ) from exc
+        if not is_live(account_media):
+            raise ValueError(f"account_media_id {account_media_id!r} is deleted")
+        return account_media
+
+    def _read_line_item(self, line_item_id: str, account_id: str) -> Mapping[str, Any]:
+        try:
+            line_item = self.hook.get_line_item(line_item_id, account_id=account_id)
+        except AdsApiNotFoundError as exc:
+            raise ValueError(
+                f"line_item_id {line_item_id!r} does not exist in account {account_id} ({exc})"
+            ) from exc
+        if not is_live(line_item):
+            raise ValueError(f"line_item_id {line_item_id!r} is deleted")
+        return line_item
+
+    def _attach(
+        self, account_media_id: str, line_item_id: str, landing_url: str | None, account_id: str
+    ) -> Mapping[str, Any]:
+        def find() -> Mapping[str, Any] | None:
+            creatives = self.hook.list_media_creatives(account_id=account_id, line_item_ids=[line_item_id])
+            return find_media_creative(creatives, account_media_id, line_item_id)
+
+        def create() -> Mapping[str, Any]:
+            return self.hook.create_media_creative(
+                account_media_id=account_media_id,
+                line_item_id=line_item_id,
+                landing_url=landing_url,
+                account_id=account_id,
+            )
+
+        creative, created = create_once(
+            find, create, lost_errors=(AdsApiResponseLostError,), what="media creative"
+        )
+        if not created and landing_url is not None and creative.get("landing_url") not in (None, landing_url):
+            self.log.warning(
+                "Media creative %s already exists with landing_url %s (not %s); media creatives cannot "
+                "be changed: delete it to attach with a new URL",
+                creative.get("id"),
+                creative.get("landing_url"),
+                landing_url,
+            )
+        self.log.info(
+            "%s media creative %s: account media %s on line item %s",
+            "Created" if created else "Reusing",
+            creative.get("id"),
+            account_media_id,
+            line_item_id,
+        )
+        return creative
+
+    def _set_call_to_action(
+        self, line_item_id: str, call_to_action: str, url: str, account_id: str
+    ) -> dict[str, Any]:
+        """One preroll call-to-action per line item: created once, updated when it differs."""
+
+        def find() -> Mapping[str, Any] | None:
+            for entity in self.hook.list_preroll_call_to_actions(
+                account_id=account_id, line_item_ids=[line_item_id]
+            ):
+                if is_live(entity) and entity.get("line_item_id") == line_item_id:
+                    return entity
+            return None
+
+        def create() -> Mapping[str, Any]:
+            return self.hook.create_preroll_call_to_action(
+                line_item_id, call_to_action, url, account_id=account_id
+            )
+
+        entity, created = create_once(
+            find, create, lost_errors=(AdsApiResponseLostError,), what="preroll call-to-action"
+        )
+        if not created and (entity.get("call_to_action"), entity.get("call_to_action_url")) != (
+            call_to_action,
+            url,
+        ):
+            self.log.info(
+                "Updating preroll call-to-action %s on line item %s", entity.get("id"), line_item_id
+            )
+            entity = self.hook.update_preroll_call_to_action(
+                entity["id"], call_to_action=call_to_action, call_to_action_url=url, account_id=account_id
+            )
+        return {
+            "id": entity.get("id"),
+            "call_to_action": entity.get("call_to_action"),
+            "call_to_action_url": entity.get("call_to_action_url"),
+        }
+
+
+class DeleteMediaCreativeOperator(BaseOperator):
+    """Delete media creatives; ones already deleted or missing count as done.
+
+    :param media_creative_id: an id, a list of ids, or media creative dicts (their ``id``).
+    :param account_id: the ads account; default: the connection's ``account_id``.
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :return: the list of media creative ids that are now deleted.
+    """
+
+    template_fields: Sequence[str] = ("media_creative_id", "account_id")
+
+    def __init__(
+        self,
+        *,
+        media_creative_id: str | Mapping[str, Any] | list[Any],
+        account_id: str | None = None,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.media_creative_id = media_creative_id
+        self.account_id = account_id
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+
+    @cached_property
+    def hook(self) -> AdsApiHook:
+        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def execute(self, context: Context) -> list[str]:
+        ids = entity_ids(self.media_creative_id, "media_creative_id")
+        account_id = self.account_id or self.hook.account_id
+        return delete_each(
+            ids,
+            lambda entity_id: self.hook.delete_media_creative(entity_id, account_id=account_id),
+            missing_errors=(AdsApiNotFoundError,),
+            what="media creative",
+        )

@@ -1,0 +1,403 @@
+"""AttachMediaCreativeOperator and DeleteMediaCreativeOperator against the emulator, and the whole
+chain from a media key to a media creative."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
+from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.media_creative import (
+    AttachMediaCreativeOperator,
+    DeleteMediaCreativeOperator,
+)
+from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+
+from .helpers import live, ready_media, tables, writes
+
+WEBSITE_CLICKS, VIDEO_VIEWS, ENGAGEMENTS, PREROLL_VIEWS, DELETED, OTHER_CAMPAIGN = (
+    "8v7jo",
+    "8v7jp",
+    "8v7jq",
+    "8v7jr",
+    "8v7js",
+    "8v7jt",
+)
+LANDING = "https://example.com/spring"
+
+
+def account_media(emulator: AdsApiEmulator, category: str, *size: int) -> dict[str, Any]:
+    upload = ready_media(emulator, category, *size)
+    return CreateAccountMediaOperator(task_id="account_media", media_key=upload, timeout=5).execute({})
+
+
+def attach(**kwargs: Any) -> Any:
+    return AttachMediaCreativeOperator(task_id="media_creative", **kwargs).execute(context={})
+
+
+# -- the whole chain ------------------------------------------------------------------------------
+
+
+def test_chain_video_to_preroll_creative(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    result = attach(account_media_id=media, line_item_id=PREROLL_VIEWS)
+
+    (creative,) = live(ads_api_emulator, "media_creatives")
+    assert result == {
+        "id": creative["id"],
+        "line_item_id": PREROLL_VIEWS,
+        "account_media_id": media["id"],
+        "entity_status": "ACTIVE",
+        "approval_status": "ACCEPTED",
+        "serving_status": "ACTIVE",
+        "landing_url": None,
+        "created_at": creative["created_at"],
+        "creative_type": "PREROLL",
+        "account_id": ads_api_emulator.config.account_id,
+    }
+    assert json.loads(json.dumps(result)) == result
+
+
+@pytest.mark.parametrize(("creative_type", "size"), sorted(DISPLAY_CREATIVE_TYPE_DIMENSIONS.items()))
+def test_chain_image_to_display_creative(
+    ads_api_emulator: AdsApiEmulator, conn: str, creative_type: str, size: tuple[int, int]
+) -> None:
+    media = account_media(ads_api_emulator, "tweet_image", *size)
+    result = attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING)
+
+    (creative,) = live(ads_api_emulator, "media_creatives")
+    assert (result["id"], result["creative_type"], result["landing_url"]) == (
+        creative["id"],
+        creative_type,
+        LANDING,
+    )
+    assert creative["account_media_id"] == media["id"]
+
+
+def test_an_account_media_id_string_and_several_line_items(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    media = account_media(ads_api_emulator, "tweet_image", 300, 250)
+    results = attach(
+        account_media_id=media["id"],
+        line_item_id=[WEBSITE_CLICKS, ENGAGEMENTS, OTHER_CAMPAIGN],
+        landing_url=LANDING,
+    )
+
+    assert [r["line_item_id"] for r in results] == [WEBSITE_CLICKS, ENGAGEMENTS, OTHER_CAMPAIGN]
+    by_line_item = {c["line_item_id"]: c["id"] for c in live(ads_api_emulator, "media_creatives")}
+    assert by_line_item == {r["line_item_id"]: r["id"] for r in results}
+
+
+def test_running_twice_returns_the_same_and_creates_nothing(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    first = attach(account_media_id=media, line_item_id=[VIDEO_VIEWS, PREROLL_VIEWS])
+    before, writes_before = tables(ads_api_emulator), writes(ads_api_emulator)
+
+    second = attach(account_media_id=media, line_item_id=[VIDEO_VIEWS, PREROLL_VIEWS])
+
+    assert second == first
+    assert tables(ads_api_emulator) == before
+    assert writes(ads_api_emulator) == writes_before
+
+
+def test_a_deleted_media_creative_is_not_reused(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    first = attach(account_media_id=media, line_item_id=VIDEO_VIEWS)
+    DeleteMediaCreativeOperator(task_id="d", media_creative_id=first).execute({})
+
+    second = attach(account_media_id=media, line_item_id=VIDEO_VIEWS)
+
+    assert second["id"] != first["id"]
+    assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [second["id"]]
+
+
+def test_the_look_up_pages_through_the_line_items_creatives(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    ads_api_emulator.seed_entities("media_creatives", 1001, line_item_id=WEBSITE_CLICKS)
+    media = account_media(ads_api_emulator, "tweet_image", 320, 50)
+    (existing,) = ads_api_emulator.seed_entities(
+        "media_creatives", 1, line_item_id=WEBSITE_CLICKS, account_media_id=media["id"]
+    )
+    ads_api_emulator.request_log.clear()
+
+    result = attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING)
+
+    assert result["id"] == existing["id"]
+    assert writes(ads_api_emulator) == []
+    assert len(ads_api_emulator.api_requests("GET", "/media_creatives")) == 2
+
+
+# -- lost responses, retries, rate limits ---------------------------------------------------------
+
+
+def test_lost_create_response_is_looked_up_not_retried(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "tweet_image", 300, 250)
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "drop_after", "method": "POST", "path": "/media_creatives$"}]}
+    )
+
+    result = attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING)
+
+    assert ads_api_emulator.faults.injected["drop_after"] == 1
+    assert len(ads_api_emulator.api_requests("POST", "/media_creatives")) == 1
+    assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [result["id"]]
+
+
+def test_task_retry_after_lost_responses_leaves_exactly_one_of_each(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    # Both creates are committed with their responses lost, and the look after each fails too, so
+    # each task fails once and is run again, as Airflow's retry would.
+    failing_look = {"kind": "error", "options": {"status": 400}, "method": "GET", "after": 1}
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {"kind": "drop_after", "method": "POST", "path": "/media_library$"},
+                {**failing_look, "path": "/media_library/"},
+                {"kind": "drop_after", "method": "POST", "path": "/media_creatives$"},
+                {**failing_look, "path": "/media_creatives$"},
+            ]
+        }
+    )
+    create = CreateAccountMediaOperator(task_id="account_media", media_key=upload, timeout=5)
+    with pytest.raises(AdsApiBadRequestError):
+        create.execute({})
+    media = create.execute({})
+    attach_task = AttachMediaCreativeOperator(
+        task_id="media_creative", account_media_id=media, line_item_id=VIDEO_VIEWS
+    )
+    with pytest.raises(AdsApiBadRequestError):
+        attach_task.execute({})
+    result = attach_task.execute({})
+
+    assert ads_api_emulator.faults.injected == {"drop_after": 2, "error": 2}
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [media["id"]]
+    assert [(c["id"], c["account_media_id"]) for c in live(ads_api_emulator, "media_creatives")] == [
+        (result["id"], media["id"])
+    ]
+
+
+def test_rate_limited_look_up_is_waited_out(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {
+                    "kind": "rate_limit",
+                    "options": {"reset_in": 0.2},
+                    "method": "GET",
+                    "path": "/media_creatives$",
+                }
+            ]
+        }
+    )
+
+    result = attach(account_media_id=media, line_item_id=PREROLL_VIEWS)
+
+    assert ads_api_emulator.faults.injected["rate_limit"] == 1
+    assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [result["id"]]
+
+
+# -- landing URL and preroll call-to-actions ------------------------------------------------------
+
+
+def test_landing_url_is_dropped_for_preroll(
+    ads_api_emulator: AdsApiEmulator, conn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    capsys.readouterr()
+    result = attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING)
+    # Airflow's task logger writes to the task log (stdout here), not to the logging module.
+    assert "landing_url https://example.com/spring is dropped" in capsys.readouterr().out
+    assert result["landing_url"] is None
+    (creative,) = live(ads_api_emulator, "media_creatives")
+    assert creative["landing_url"] is None
+
+
+def test_preroll_call_to_action_is_created_then_updated(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    line_items = [PREROLL_VIEWS, VIDEO_VIEWS]
+
+    first = attach(
+        account_media_id=media,
+        line_item_id=line_items,
+        call_to_action="watch_now",
+        call_to_action_url=LANDING,
+    )
+    ctas = {c["line_item_id"]: c for c in live(ads_api_emulator, "preroll_call_to_actions")}
+    assert {li: (c["call_to_action"], c["call_to_action_url"]) for li, c in ctas.items()} == {
+        li: ("WATCH_NOW", LANDING) for li in line_items
+    }
+    assert [r["preroll_call_to_action"]["id"] for r in first] == [ctas[li]["id"] for li in line_items]
+
+    ads_api_emulator.request_log.clear()
+    second = attach(
+        account_media_id=media,
+        line_item_id=line_items,
+        call_to_action="SHOP",
+        call_to_action_url="https://shop.example",
+    )
+    assert [r["id"] for r in second] == [r["id"] for r in first]
+    assert [r["preroll_call_to_action"] for r in second] == [
+        {"id": ctas[li]["id"], "call_to_action": "SHOP", "call_to_action_url": "https://shop.example"}
+        for li in line_items
+    ]
+    assert [m for m, _ in writes(ads_api_emulator)] == ["PUT", "PUT"]
+    assert len(live(ads_api_emulator, "preroll_call_to_actions")) == 2
+
+    ads_api_emulator.request_log.clear()
+    attach(
+        account_media_id=media,
+        line_item_id=line_items,
+        call_to_action="SHOP",
+        call_to_action_url="https://shop.example",
+    )
+    assert writes(ads_api_emulator) == []
+
+
+def test_lost_call_to_action_response_leaves_one(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "drop_after", "method": "POST", "path": "/preroll_call_to_actions$"}]}
+    )
+    result = attach(
+        account_media_id=media, line_item_id=PREROLL_VIEWS, call_to_action="GO_TO", call_to_action_url=LANDING
+    )
+    (cta,) = live(ads_api_emulator, "preroll_call_to_actions")
+    assert result["preroll_call_to_action"]["id"] == cta["id"]
+    assert ads_api_emulator.faults.injected["drop_after"] == 1
+
+
+# -- bad input: nothing written -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"line_item_id": "nope0"}, "line_item_id 'nope0' does not exist"),
+        ({"line_item_id": DELETED}, f"line_item_id '{DELETED}' does not exist"),
+        ({"line_item_id": [VIDEO_VIEWS, "nope0"]}, "line_item_id 'nope0' does not exist"),
+        ({"line_item_id": [VIDEO_VIEWS, WEBSITE_CLICKS]}, "landing_url is required: line item 8v7jo"),
+        ({"line_item_id": []}, "line_item_id must not be an empty list"),
+        ({"line_item_id": ""}, "line_item_id must be a non-empty id"),
+        ({"line_item_id": VIDEO_VIEWS, "landing_url": "example.com"}, "landing_url must be an http"),
+        ({"line_item_id": VIDEO_VIEWS, "landing_url": "ftp://example.com"}, "landing_url must be an http"),
+        (
+            {"line_item_id": VIDEO_VIEWS, "call_to_action": "SHOP", "call_to_action_url": LANDING},
+            "only for PREROLL",
+        ),
+        (
+            {"line_item_id": VIDEO_VIEWS, "account_media_id": "nope0"},
+            "account_media_id 'nope0' does not exist",
+        ),
+        ({"line_item_id": VIDEO_VIEWS, "account_media_id": ["a", "b"]}, "must be one account media"),
+        (
+            {"line_item_id": VIDEO_VIEWS, "account_media_id": {"creative_type": "BANNER"}},
+            "account_media_id must be",
+        ),
+    ],
+)
+def test_bad_input_for_image_media_fails_before_any_write(
+    ads_api_emulator: AdsApiEmulator, conn: str, kwargs: dict[str, Any], fragment: str
+) -> None:
+    media = account_media(ads_api_emulator, "tweet_image", 300, 250)
+    before, writes_before = tables(ads_api_emulator), writes(ads_api_emulator)
+    with pytest.raises(ValueError, match=fragment):
+        attach(**{"account_media_id": media, **kwargs})
+    assert writes(ads_api_emulator) == writes_before
+    assert tables(ads_api_emulator) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"call_to_action": "BUY", "call_to_action_url": LANDING}, "call_to_action must be one of"),
+        ({"call_to_action": "SHOP"}, "without call_to_action_url"),
+        ({"call_to_action_url": LANDING}, "without call_to_action"),
+        ({"call_to_action": "SHOP", "call_to_action_url": "shop"}, "call_to_action_url must be an http"),
+        (
+            {
+                "line_item_id": [PREROLL_VIEWS, DELETED],
+                "call_to_action": "SHOP",
+                "call_to_action_url": LANDING,
+            },
+            "8v7js",
+        ),
+    ],
+)
+def test_bad_input_for_preroll_media_fails_before_any_write(
+    ads_api_emulator: AdsApiEmulator, conn: str, kwargs: dict[str, Any], fragment: str
+) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    before, writes_before = tables(ads_api_emulator), writes(ads_api_emulator)
+    with pytest.raises(ValueError, match=fragment):
+        attach(**{"account_media_id": media, "line_item_id": PREROLL_VIEWS, **kwargs})
+    assert writes(ads_api_emulator) == writes_before
+    assert tables(ads_api_emulator) == before
+
+
+def test_deleted_account_media_fails_before_any_write(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    with ads_api_emulator.state.lock:
+        ads_api_emulator.state.table("account_media")[media["id"]]["deleted"] = True
+    writes_before = writes(ads_api_emulator)
+    with pytest.raises(ValueError, match=f"account_media_id '{media['id']}' does not exist"):
+        attach(account_media_id=media, line_item_id=VIDEO_VIEWS)
+    assert writes(ads_api_emulator) == writes_before
+    assert live(ads_api_emulator, "media_creatives") == []
+
+
+# -- delete ---------------------------------------------------------------------------------------
+
+
+def test_delete_media_creatives_is_idempotent(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    creatives = attach(account_media_id=media, line_item_id=[VIDEO_VIEWS, PREROLL_VIEWS])
+    ids = [c["id"] for c in creatives]
+
+    assert DeleteMediaCreativeOperator(task_id="d", media_creative_id=creatives).execute({}) == ids
+    assert live(ads_api_emulator, "media_creatives") == []
+    assert DeleteMediaCreativeOperator(task_id="d", media_creative_id=ids[0]).execute({}) == [ids[0]]
+    assert len(live(ads_api_emulator, "account_media")) == 1
+
+
+def test_delete_after_a_lost_response_is_done(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    creative = attach(account_media_id=media, line_item_id=VIDEO_VIEWS)
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "drop_after", "method": "DELETE", "path": "/media_creatives/"}]}
+    )
+    assert DeleteMediaCreativeOperator(task_id="d", media_creative_id=creative["id"]).execute({}) == [
+        creative["id"]
+    ]
+    assert live(ads_api_emulator, "media_creatives") == []
+
+
+def test_delete_media_creative_bad_ids_fail_before_any_request(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    for bad in ([], None, [" "], "a,b"):
+        with pytest.raises(ValueError, match="media_creative_id"):
+            DeleteMediaCreativeOperator(task_id="d", media_creative_id=bad).execute({})
+    assert ads_api_emulator.api_requests() == []
+
+
+# -- API versions ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+def test_chain_on_api_version_4(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "tweet_image", 768, 1024)
+    first = attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING)
+    assert attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING) == first
+    assert {path.split("/")[1] for _, path in writes(ads_api_emulator)} == {"4"}
+    assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [first["id"]]
