@@ -1,0 +1,216 @@
+"""Error parsing for every body style the APIs (and proxies in front of them) send."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from airflow_provider_twitter_ads.compat import AirflowException
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiBadRequestError,
+    AdsApiError,
+    AdsApiForbiddenError,
+    AdsApiNotFoundError,
+    AdsApiRateLimitError,
+    AdsApiResponseLostError,
+    AdsApiServerError,
+    AdsApiUnauthorizedError,
+    MediaProcessingError,
+    error_from_response,
+)
+
+ADS_BODY = {
+    "errors": [
+        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
+    ],
+    "request": {"params": {"account_id": "18ce54d4x5t"}},
+}
+PATH = "accounts/18ce54d4x5t/media_creatives"
+HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+def test_ads_style_body() -> None:
+    error = error_from_response(
+        400, json.dumps(ADS_BODY).encode(), {"Content-Type": "application/json"}, "post", PATH
+    )
+    assert isinstance(error, AdsApiBadRequestError)
+    assert isinstance(error, AirflowException)
+    assert str(error) == (
+        "POST accounts/18ce54d4x5t/media_creatives failed with 400 INVALID_PARAMETER (landing_url): "
+        "landing_url must be http(s)"
+    )
+    assert error.codes == ["INVALID_PARAMETER"]
+    assert error.errors == [
+        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
+    ]
+    assert (error.status_code, error.method, error.path) == (400, "POST", PATH)
+    assert repr(error) == (
+        "AdsApiBadRequestError(status_code=400, method='POST', "
+        "path='accounts/18ce54d4x5t/media_creatives', codes=['INVALID_PARAMETER'])"
+    )
+
+
+def test_several_errors_are_all_named() -> None:
+    body = {
+        "errors": [
+            {"code": "MISSING_PARAMETER", "message": "a is required", "parameter": "a"},
+            {"code": "INVALID_PARAMETER", "message": "b is bad", "parameter": "b"},
+        ]
+    }
+    error = error_from_response(400, json.dumps(body), {}, "GET", "accounts/x")
+    assert str(error) == (
+        "GET accounts/x failed with 400 MISSING_PARAMETER (a): a is required; INVALID_PARAMETER (b): b is bad"
+    )
+    assert error.codes == ["MISSING_PARAMETER", "INVALID_PARAMETER"]
+
+
+def test_v2_problem_body() -> None:
+    body = {
+        "errors": [
+            {
+                "title": "Invalid Request",
+                "detail": "total_bytes must be at most 5242880 for tweet_image",
+                "type": "https://api.x.com/2/problems/invalid-request",
+                "parameter": "total_bytes",
+            }
+        ],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.x.com/2/problems/invalid-request",
+        "status": 400,
+    }
+    error = error_from_response(400, json.dumps(body), {}, "POST", "2/media/upload/initialize")
+    assert error.errors == [
+        {
+            "code": "invalid-request",
+            "message": "total_bytes must be at most 5242880 for tweet_image",
+            "parameter": "total_bytes",
+        }
+    ]
+    assert "400 invalid-request (total_bytes): total_bytes must be at most" in str(error)
+
+
+def test_v2_problem_without_errors_array() -> None:
+    body = {
+        "title": "Not Found Error",
+        "detail": "Could not find media 1",
+        "type": "https://api.x.com/2/problems/resource-not-found",
+        "status": 404,
+    }
+    error = error_from_response(404, json.dumps(body), {}, "GET", "2/media/upload")
+    assert isinstance(error, AdsApiNotFoundError)
+    assert error.codes == ["resource-not-found"]
+    assert str(error).endswith("404 resource-not-found: Could not find media 1")
+
+
+def test_v11_numeric_code() -> None:
+    body = {"errors": [{"code": 324, "message": "Invalid media id"}]}
+    error = error_from_response(400, json.dumps(body), {}, "POST", "1.1/media/upload.json")
+    assert error.codes == ["324"]
+    assert str(error) == "POST 1.1/media/upload.json failed with 400 324: Invalid media id"
+
+
+def test_v11_request_error_body() -> None:
+    body = {
+        "request": "/1.1/media/upload.json",
+        "error": "Segments do not add up to the provided total file size.",
+    }
+    error = error_from_response(400, json.dumps(body), {}, "POST", "1.1/media/upload.json")
+    assert error.codes == []
+    assert error.errors[0]["message"] == "Segments do not add up to the provided total file size."
+    assert str(error) == (
+        "POST 1.1/media/upload.json failed with 400: Segments do not add up to the provided total file size."
+    )
+
+
+def test_html_502_body() -> None:
+    error = error_from_response(502, HTML_502, {"content-type": "text/html"}, "GET", "accounts/x")
+    assert isinstance(error, AdsApiServerError)
+    assert str(error) == "GET accounts/x failed with 502: non-JSON text/html body: 502 Bad Gateway"
+    assert error.errors == []
+
+
+def test_html_without_title_and_long_text_is_summarized() -> None:
+    body = "<html><body><p>" + "overloaded " * 100 + "</p></body></html>"
+    error = error_from_response(503, body, {"content-type": "text/html; charset=utf-8"}, "GET", "accounts/x")
+    message = str(error)
+    assert message.startswith(
+        "GET accounts/x failed with 503: non-JSON text/html body: overloaded overloaded"
+    )
+    assert message.endswith("...")
+    assert len(message) < 300
+
+
+def test_empty_body_uses_the_reason_phrase() -> None:
+    assert str(error_from_response(503, b"", {}, "GET", "accounts/x")) == (
+        "GET accounts/x failed with 503: Service Unavailable"
+    )
+
+
+def test_json_without_known_shape_is_shown() -> None:
+    error = error_from_response(500, '["boom"]', {}, "GET", "accounts/x")
+    assert str(error) == 'GET accounts/x failed with 500: ["boom"]'
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, AdsApiBadRequestError),
+        (401, AdsApiUnauthorizedError),
+        (403, AdsApiForbiddenError),
+        (404, AdsApiNotFoundError),
+        (429, AdsApiRateLimitError),
+        (500, AdsApiServerError),
+        (504, AdsApiServerError),
+        (409, AdsApiError),
+    ],
+)
+def test_status_classes(status: int, cls: type[AdsApiError]) -> None:
+    assert type(error_from_response(status, b"{}", {}, "GET", "accounts/x")) is cls
+
+
+def test_response_headers_are_kept_lowercased() -> None:
+    error = error_from_response(429, b"{}", {"X-Rate-Limit-Reset": "5"}, "GET", "accounts/x")
+    assert error.headers == {"x-rate-limit-reset": "5"}
+
+
+def test_response_lost_message() -> None:
+    error = AdsApiResponseLostError("no response within 1 s", method="POST", path=PATH)
+    assert str(error) == f"POST {PATH} failed: no response within 1 s"
+    assert error.status_code is None
+
+
+def test_plain_message() -> None:
+    assert str(AdsApiError("something odd")) == "something odd"
+
+
+def test_pickle_and_airflow_serialize_round_trip() -> None:
+    error = error_from_response(400, json.dumps(ADS_BODY), {}, "POST", PATH)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is AdsApiBadRequestError
+    assert (str(copy), copy.errors, copy.status_code) == (str(error), error.errors, 400)
+
+    classpath, args, kwargs = error.serialize()
+    assert classpath == "airflow_provider_twitter_ads.exceptions.AdsApiBadRequestError"
+    rebuilt = AdsApiBadRequestError(*args, **kwargs)
+    assert str(rebuilt) == str(error)
+    assert rebuilt.codes == ["INVALID_PARAMETER"]
+
+
+def test_media_processing_error() -> None:
+    error = MediaProcessingError(
+        "1029825579531807971", {"code": 1, "name": "InvalidMedia", "message": "Unsupported video format"}
+    )
+    assert (
+        str(error)
+        == "Media 1029825579531807971 processing failed: InvalidMedia (1): Unsupported video format"
+    )
+    assert error.media_id == "1029825579531807971"
+    assert error.error["name"] == "InvalidMedia"
+    assert isinstance(error, AdsApiError)
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error)
+    _, args, kwargs = error.serialize()
+    assert str(MediaProcessingError(*args, **kwargs)) == str(error)
