@@ -1,0 +1,734 @@
+"""Run the example DAGs end to end on this machine, offline.
+
+What it does, in a temporary directory that it removes afterwards (``--keep`` keeps it):
+
+1. starts moto's S3 server and the Ads API emulator on free loopback ports,
+2. creates an Airflow home with a SQLite metadata DB (``airflow db migrate``),
+3. writes a sample video (MP4) and one PNG per display creative size into a bucket,
+4. runs ``twitter_ads_preroll_video`` and ``twitter_ads_display_images`` with ``airflow dags test``
+   (the video sensor defers to the in-process triggerer),
+5. prints what the emulator now holds, and checks it: one account media and one media creative per
+   asset, of the right creative type, on the right line item.
+
+It exits 0 only if every task succeeded and every check passed. Airflow's own logs go to files in
+the temporary directory; their path and last lines are printed when something fails.
+
+Run it with ``make demo`` (which builds the virtualenv first), or ``.venv/bin/python scripts/demo.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DAGS_FOLDER = ROOT / "dags_examples"
+
+BUCKET = "twitter-ads-demo"
+VIDEO_KEY = "videos/preroll.mp4"
+DISPLAY_PREFIX = "display/"
+PREROLL_DAG = "twitter_ads_preroll_video"
+DISPLAY_DAG = "twitter_ads_display_images"
+# Seeded by the emulator: a VIDEO_VIEWS and a WEBSITE_CLICKS line item of the default account.
+PREROLL_LINE_ITEM = "8v7jp"
+DISPLAY_LINE_ITEM = "8v7jo"
+LANDING_URL = "https://example.com/spring-sale"
+CALL_TO_ACTION = "WATCH_NOW"
+CALL_TO_ACTION_URL = "https://example.com/watch"
+
+# Display creative types and the exact image size each one needs.
+DISPLAY_SIZES: dict[str, tuple[int, int]] = {
+    "BANNER": (320, 50),
+    "BANNER_TABLET": (728, 90),
+    "INTERSTITIAL": (320, 480),
+    "INTERSTITIAL_LANDSCAPE": (480, 320),
+    "INTERSTITIAL_TABLET": (768, 1024),
+    "INTERSTITIAL_LANDSCAPE_TABLET": (1024, 768),
+    "MEDIUM_RECTANGLE": (300, 250),
+}
+
+# The emulator accepts these fixed test credentials (they are not secrets).
+EMULATOR_CREDENTIALS = {
+    "consumer_key": "emulator-consumer-key",
+    "consumer_secret": "emulator-consumer-secret",
+    "access_token": "1000000001-emulator-access-token",
+    "access_token_secret": "emulator-access-token-secret",
+    "account_id": "18ce54d4x5t",
+}
+
+
+class DemoError(Exception):
+    """A step failed; the message says which and where its log is."""
+
+
+class Interrupted(Exception):
+    """SIGTERM arrived (Ctrl-C arrives as KeyboardInterrupt)."""
+
+
+# -- sample assets ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asset:
+    key: str
+    content_type: str
+    data: bytes
+    expected_creative_type: str
+    line_item_id: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def png_image(width: int, height: int, color: tuple[int, int, int]) -> bytes:
+    """A valid RGB PNG: a colored background with a white border and darker stripes."""
+    background = bytes(color)
+    stripe = bytes(max(c - 60, 0) for c in color)
+    white = b"\xff\xff\xff"
+    border = max(2, min(width, height) // 25)
+    edge_row = b"\x00" + white * width
+    rows = []
+    for y in range(height):
+        if y < border or y >= height - border:
+            rows.append(edge_row)
+            continue
+        fill = stripe if (y // 16) % 2 else background
+        rows.append(b"\x00" + white * border + fill * (width - 2 * border) + white * border)
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(payload))
+            + kind
+            + payload
+            + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def mp4_video(width: int = 1280, height: int = 720, seconds: int = 15, payload_bytes: int = 300_000) -> bytes:
+    """An MP4 container (``ftyp``, ``moov`` with ``mvhd`` and a video ``tkhd``, ``mdat``).
+
+    The media data is filler, enough for the emulator and the upload code, which read the boxes.
+    """
+
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    identity_matrix = struct.pack(">9I", 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000)
+    timescale = 1000
+    mvhd = box(
+        b"mvhd",
+        struct.pack(">B3xIIII", 0, 0, 0, timescale, seconds * timescale)
+        + struct.pack(">IH10x", 0x00010000, 0x0100)  # rate 1.0, volume 1.0
+        + identity_matrix
+        + bytes(24)
+        + struct.pack(">I", 2),  # next track id
+    )
+    tkhd = box(
+        b"tkhd",
+        struct.pack(">B3s", 0, b"\x00\x00\x03")  # enabled, in movie
+        + struct.pack(">IIII", 0, 0, 1, 0)
+        + struct.pack(">I8x", seconds * timescale)
+        + struct.pack(">hhhH", 0, 0, 0, 0)
+        + identity_matrix
+        + struct.pack(">II", width << 16, height << 16),
+    )
+    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isomiso2avc1mp41")
+    moov = box(b"moov", mvhd + box(b"trak", tkhd))
+    mdat = box(b"mdat", random.Random(7).randbytes(payload_bytes))
+    return ftyp + moov + mdat
+
+
+def sample_assets() -> list[Asset]:
+    assets = [Asset(VIDEO_KEY, "video/mp4", mp4_video(), "PREROLL", PREROLL_LINE_ITEM)]
+    palette = [(29, 155, 240), (0, 186, 124), (249, 24, 128), (255, 212, 0), (120, 86, 255), (255, 122, 0)]
+    for index, (creative_type, (width, height)) in enumerate(DISPLAY_SIZES.items()):
+        assets.append(
+            Asset(
+                key=f"{DISPLAY_PREFIX}{creative_type.lower()}_{width}x{height}.png",
+                content_type="image/png",
+                data=png_image(width, height, palette[index % len(palette)]),
+                expected_creative_type=creative_type,
+                line_item_id=DISPLAY_LINE_ITEM,
+            )
+        )
+    return assets
+
+
+# -- processes ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Processes:
+    """Every child process the demo started, so that all of them are stopped on any exit."""
+
+    running: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = field(default_factory=list)
+
+    def start(self, argv: Sequence[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+        """Start ``argv`` with its stdout and stderr appended to ``log_path``."""
+        log = log_path.open("ab")
+        process = subprocess.Popen(
+            list(argv), env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.running.append((process, log))
+        return process
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for running, log in self.running:
+            if running is process:
+                log.close()
+        self.running = [(p, log) for p, log in self.running if p is not process]
+
+    def stop_all(self) -> None:
+        for process, _ in reversed(self.running):
+            self.stop(process)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(
+    name: str, url: str, process: subprocess.Popen[bytes], log_path: Path, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise DemoError(f"{name} exited with code {process.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # It answered: it is up.
+        except OSError:
+            time.sleep(0.2)
+    raise DemoError(f"{name} did not answer at {url} within {timeout:.0f} s; see {log_path}")
+
+
+def read_url_line(process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:
+    """The emulator prints its URL as its first line: wait for it in its log file."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if lines and lines[0].startswith("http://"):
+            return lines[0].strip()
+        if process.poll() is not None:
+            raise DemoError(f"the Ads API emulator exited with code {process.returncode}; see {log_path}")
+        time.sleep(0.1)
+    raise DemoError(f"the Ads API emulator printed no URL within {timeout:.0f} s; see {log_path}")
+
+
+# -- output ------------------------------------------------------------------------------------------
+
+
+class Progress:
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.number = 0
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[dict[str, str]]:
+        """Prints ``[n/total] title ... ok (1.2 s) <detail>``; the body may set ``detail``."""
+        self.number += 1
+        print(f"[{self.number}/{self.total}] {title} ...", end=" ", flush=True)
+        started = time.monotonic()
+        outcome: dict[str, str] = {"detail": ""}
+        try:
+            yield outcome
+        except BaseException:
+            print("FAILED", flush=True)
+            raise
+        elapsed = time.monotonic() - started
+        detail = f"  {outcome['detail']}" if outcome["detail"] else ""
+        print(f"ok ({elapsed:.1f} s){detail}", flush=True)
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join("    " + line for line in text.splitlines()[-lines:])
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(value)) for value in column) for column in zip(headers, *rows, strict=False)]
+    lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  " + "  ".join("-" * w for w in widths))
+    lines += ["  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(lines)
+
+
+# -- Airflow -------------------------------------------------------------------------------------------
+
+
+def airflow_env(home: Path, emulator_url: str, s3_url: str) -> dict[str, str]:
+    """The environment of every Airflow command: a private home, SQLite, the two connections.
+
+    Inherited AIRFLOW_* and AWS_* variables are dropped so that nothing outside the demo (another
+    Airflow home, a real AWS profile) is used by accident.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "AIRFLOW__", "AWS_"))}
+    twitter_ads = {
+        "conn_type": "twitter_ads",
+        "login": EMULATOR_CREDENTIALS["consumer_key"],
+        "password": EMULATOR_CREDENTIALS["consumer_secret"],
+        "extra": {
+            "access_token": EMULATOR_CREDENTIALS["access_token"],
+            "access_token_secret": EMULATOR_CREDENTIALS["access_token_secret"],
+            "account_id": EMULATOR_CREDENTIALS["account_id"],
+            "api_version": "12",
+            "ads_api_url": emulator_url,
+            "upload_api_url": emulator_url,
+            "timeout": 30,
+        },
+    }
+    aws = {
+        "conn_type": "aws",
+        "login": "testing",
+        "password": "testing",
+        "extra": {"endpoint_url": s3_url, "region_name": "us-east-1"},
+    }
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+            "AIRFLOW_CONN_TWITTER_ADS_DEFAULT": json.dumps(twitter_ads),
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+@dataclass
+class RunResult:
+    dag_id: str
+    exit_code: int
+    run_state: str | None
+    task_states: list[tuple[str, int, str | None]]
+
+    @property
+    def failed_tasks(self) -> list[str]:
+        return [_task_label(t, i) for t, i, state in self.task_states if state not in ("success", "skipped")]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.exit_code == 0
+            and self.run_state == "success"
+            and not self.failed_tasks
+            and bool(self.task_states)
+        )
+
+    def summary(self) -> str:
+        counts: dict[str, dict[str, int]] = {}
+        for task_id, _, state in self.task_states:
+            per_task = counts.setdefault(task_id, {})
+            per_task[state or "none"] = per_task.get(state or "none", 0) + 1
+        parts = []
+        for task_id, states in counts.items():
+            total = sum(states.values())
+            described = ", ".join(f"{n} {s}" if total > 1 else s for s, n in sorted(states.items()))
+            parts.append(f"{task_id} x{total}: {described}" if total > 1 else f"{task_id}: {described}")
+        return "; ".join(parts)
+
+
+def _task_label(task_id: str, map_index: int) -> str:
+    return task_id if map_index < 0 else f"{task_id}[{map_index}]"
+
+
+def read_run_states(db_path: Path, dag_id: str) -> tuple[str | None, list[tuple[str, int, str | None]]]:
+    """The latest run's state and its task instances' states, read from the SQLite metadata DB."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        row = db.execute(
+            "SELECT run_id, state FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", (dag_id,)
+        ).fetchone()
+        if row is None:
+            return None, []
+        run_id, run_state = row
+        tasks = db.execute(
+            "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = ? AND run_id = ? "
+            "ORDER BY task_id, map_index",
+            (dag_id, run_id),
+        ).fetchall()
+    return run_state, [(t, int(i), s) for t, i, s in tasks]
+
+
+def airflow_command(
+    processes: Processes, args: Sequence[str], env: dict[str, str], log_path: Path, timeout: float
+) -> int:
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(f"$ airflow {' '.join(args)}\n")
+    process = processes.start([sys.executable, "-m", "airflow", *args], env, log_path)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise DemoError(
+            f"airflow {' '.join(args[:2])} did not finish within {timeout:.0f} s; see {log_path}"
+        ) from None
+    finally:
+        processes.stop(process)
+
+
+def run_dag(
+    processes: Processes,
+    dag_id: str,
+    conf: dict[str, Any],
+    env: dict[str, str],
+    home: Path,
+    logs: Path,
+    timeout: float,
+) -> tuple[RunResult, Path]:
+    log_path = logs / f"{dag_id}.log"
+    exit_code = airflow_command(
+        processes,
+        ["dags", "test", dag_id, "-f", str(DAGS_FOLDER / f"{dag_id}.py"), "-c", json.dumps(conf)],
+        env,
+        log_path,
+        timeout,
+    )
+    run_state, task_states = read_run_states(home / "airflow.db", dag_id)
+    return RunResult(dag_id, exit_code, run_state, task_states), log_path
+
+
+# -- the emulator's state ------------------------------------------------------------------------------
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@dataclass
+class Created:
+    asset: str
+    creative_type: str
+    media_key: str
+    account_media_id: str
+    media_creative_id: str
+    line_item: str
+    landing_url: str
+
+
+def created_entities(state: dict[str, Any], assets: Sequence[Asset]) -> tuple[list[Created], list[str]]:
+    """One row per media creative made from media uploaded in this run, and a list of problems.
+
+    A problem is an asset without exactly one live account media of its expected creative type and
+    exactly one live media creative on its expected line item (a duplicate counts as a problem).
+    """
+    tables = state.get("tables", {})
+    asset_by_sha = {a.sha256: a for a in assets}
+    asset_by_key: dict[str, Asset] = {}
+    for media in state.get("media", []):
+        asset = asset_by_sha.get(media.get("sha256") or "")
+        if asset is not None:
+            asset_by_key[media["media_key"]] = asset
+    line_items = {li["id"]: li for li in tables.get("line_items", [])}
+
+    def live(entity: dict[str, Any]) -> bool:
+        return not entity.get("deleted")
+
+    account_media = [
+        am for am in tables.get("account_media", []) if live(am) and am.get("media_key") in asset_by_key
+    ]
+    account_media_by_id = {am["id"]: am for am in account_media}
+    creatives = [
+        mc
+        for mc in tables.get("media_creatives", [])
+        if live(mc) and mc.get("account_media_id") in account_media_by_id
+    ]
+
+    rows = []
+    for creative in sorted(
+        creatives, key=lambda mc: asset_by_key[account_media_by_id[mc["account_media_id"]]["media_key"]].key
+    ):
+        am = account_media_by_id[creative["account_media_id"]]
+        line_item = line_items.get(creative.get("line_item_id"), {})
+        rows.append(
+            Created(
+                asset=asset_by_key[am["media_key"]].key,
+                creative_type=am.get("creative_type", "?"),
+                media_key=am["media_key"],
+                account_media_id=am["id"],
+                media_creative_id=creative["id"],
+                line_item=f"{creative.get('line_item_id')} ({line_item.get('objective', '?')})",
+                landing_url=creative.get("landing_url") or "-",
+            )
+        )
+
+    problems = []
+    for asset in assets:
+        keys = [k for k, a in asset_by_key.items() if a is asset]
+        if not keys:
+            problems.append(f"{asset.key}: never uploaded")
+            continue
+        its_media = [am for am in account_media if am["media_key"] in keys]
+        types = sorted(am.get("creative_type", "?") for am in its_media)
+        if types != [asset.expected_creative_type]:
+            problems.append(
+                f"{asset.key}: account media {types or 'none'}, expected [{asset.expected_creative_type}]"
+            )
+        ids = {am["id"] for am in its_media}
+        on_line_items = sorted(mc.get("line_item_id") for mc in creatives if mc["account_media_id"] in ids)
+        if on_line_items != [asset.line_item_id]:
+            problems.append(
+                f"{asset.key}: media creatives on {on_line_items or 'none'}, expected [{asset.line_item_id}]"
+            )
+    return rows, problems
+
+
+# -- main ----------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Run the example DAGs offline against moto S3 and the Ads API emulator."
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary directory (Airflow home, logs)"
+    )
+    parser.add_argument(
+        "--processing-seconds", type=float, default=3.0, help="emulated video processing time"
+    )
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per Airflow command")
+    parser.add_argument("--summary-json", type=Path, help="also write the created entities to this JSON file")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        import airflow  # noqa: F401
+        import boto3  # noqa: F401
+    except ImportError as exc:
+        print(f"error: {exc.name} is not installed for {sys.executable}; run `make demo`", file=sys.stderr)
+        return 2
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    work_dir = Path(tempfile.mkdtemp(prefix="twitter-ads-demo-"))
+    (work_dir / "demo-logs").mkdir()
+    processes = Processes()
+    keep = args.keep
+    print("X (Twitter) Ads provider demo: example DAGs against moto S3 and the Ads API emulator, offline")
+    print(f"  work dir: {work_dir}")
+    try:
+        run_demo(args, work_dir, processes)
+        return 0
+    except DemoError as error:
+        keep = True
+        print(f"\nerror: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Interrupted):
+        keep = True
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BaseException:
+        keep = True
+        raise
+    finally:
+        processes.stop_all()
+        if keep:
+            print(f"  kept: {work_dir}")
+        else:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> None:
+    import boto3
+
+    logs = work_dir / "demo-logs"
+    progress = Progress(total=6)
+
+    with progress.step("Starting moto S3 and the Ads API emulator on loopback") as outcome:
+        s3_port = free_port()
+        s3_url = f"http://127.0.0.1:{s3_port}"
+        moto_log = logs / "moto.log"
+        moto = processes.start(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
+            {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"},
+            moto_log,
+        )
+        emulator_log = logs / "emulator.log"
+        emulator = processes.start(
+            [
+                sys.executable,
+                "-m",
+                "airflow_provider_twitter_ads.emulator",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--processing-seconds",
+                str(args.processing_seconds),
+            ],
+            dict(os.environ),
+            emulator_log,
+        )
+        emulator_url = read_url_line(emulator, emulator_log, timeout=60)
+        wait_until_up("the Ads API emulator", f"{emulator_url}/_emulator/health", emulator, emulator_log, 60)
+        wait_until_up("moto S3", f"{s3_url}/moto-api/", moto, moto_log, 60)
+        outcome["detail"] = f"S3 {s3_url}, Ads API {emulator_url}"
+
+    home = work_dir / "airflow"
+    home.mkdir()
+    env = airflow_env(home, emulator_url, s3_url)
+
+    with progress.step("Creating the Airflow metadata DB (airflow db migrate, SQLite)"):
+        migrate_log = logs / "db-migrate.log"
+        if airflow_command(processes, ["db", "migrate"], env, migrate_log, args.timeout) != 0:
+            raise DemoError(f"airflow db migrate failed; see {migrate_log}\n{tail(migrate_log)}")
+
+    assets = sample_assets()
+    with progress.step(f"Writing sample assets to s3://{BUCKET}") as outcome:
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=s3_url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        s3.create_bucket(Bucket=BUCKET)
+        for asset in assets:
+            s3.put_object(Bucket=BUCKET, Key=asset.key, Body=asset.data, ContentType=asset.content_type)
+        video_kb = len(assets[0].data) // 1024
+        outcome["detail"] = f"1 MP4 video ({video_kb} KB), {len(assets) - 1} PNG images"
+
+    runs = [
+        (
+            PREROLL_DAG,
+            {
+                "s3_bucket": BUCKET,
+                "s3_key": VIDEO_KEY,
+                "line_item_id": PREROLL_LINE_ITEM,
+                "call_to_action": CALL_TO_ACTION,
+                "call_to_action_url": CALL_TO_ACTION_URL,
+            },
+        ),
+        (
+            DISPLAY_DAG,
+            {
+                "s3_bucket": BUCKET,
+                "s3_prefix": DISPLAY_PREFIX,
+                "line_item_id": DISPLAY_LINE_ITEM,
+                "landing_url": LANDING_URL,
+            },
+        ),
+    ]
+    for dag_id, conf in runs:
+        with progress.step(f"airflow dags test {dag_id}") as outcome:
+            result, log_path = run_dag(processes, dag_id, conf, env, home, logs, args.timeout)
+            if not result.ok:
+                failed = ", ".join(result.failed_tasks) or "none recorded"
+                raise DemoError(
+                    f"{dag_id}: exit code {result.exit_code}, run {result.run_state}, failed tasks: {failed}\n"
+                    f"  log: {log_path}\n{tail(log_path)}"
+                )
+            outcome["detail"] = f"\n      {result.summary()}"
+
+    with progress.step("Reading back what the emulator holds") as outcome:
+        state = get_json(f"{emulator_url}/_emulator/state")
+        rows, problems = created_entities(state, assets)
+        ctas = [c for c in state.get("tables", {}).get("preroll_call_to_actions", []) if not c.get("deleted")]
+        outcome["detail"] = f"{len(rows)} media creatives"
+
+    print()
+    print(
+        format_table(
+            [
+                "asset",
+                "creative type",
+                "media key",
+                "account media",
+                "media creative",
+                "line item",
+                "landing URL",
+            ],
+            [
+                [
+                    r.asset,
+                    r.creative_type,
+                    r.media_key,
+                    r.account_media_id,
+                    r.media_creative_id,
+                    r.line_item,
+                    r.landing_url,
+                ]
+                for r in rows
+            ],
+        )
+    )
+    for cta in ctas:
+        print(
+            f"  pre-roll call to action on {cta.get('line_item_id')}: {cta.get('call_to_action')} -> {cta.get('call_to_action_url')}"
+        )
+    print()
+    if args.summary_json:
+        args.summary_json.write_text(
+            json.dumps(
+                {
+                    "created": [vars(r) for r in rows],
+                    "preroll_call_to_actions": ctas,
+                    "problems": problems,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    if problems:
+        raise DemoError(
+            "the emulator's state is not what the DAGs should have made:\n  " + "\n  ".join(problems)
+        )
+    line_item_count = len({r.line_item for r in rows})
+    print(f"Done: {len(rows)} media creatives on {line_item_count} line items, every task succeeded.")
+
+
+if __name__ == "__main__":
+    with suppress(BrokenPipeError):
+        sys.exit(main())
