@@ -25,6 +25,7 @@ from airflow_provider_twitter_ads.emulator.core import (
     request_echo,
 )
 from airflow_provider_twitter_ads.emulator.state import EmulatorState, MediaRecord
+from airflow_provider_twitter_ads.emulator.upload import refresh_processing
 
 Entity = dict[str, Any]
 Predicate = Callable[[Entity], bool]
@@ -339,20 +340,6 @@ def media_type_of(record: MediaRecord) -> str | None:
     return MEDIA_TYPE_BY_CATEGORY.get(record.media_category.lower())
 
 
-def processing_state(record: MediaRecord, now: float | None = None) -> str:
-    """The record's processing state now: processing runs on the clock from ``processing_started_at``."""
-    if record.state in ("succeeded", "failed") or not record.finalized:
-        return record.state
-    if not record.needs_processing:
-        return "succeeded"
-    if record.processing_started_at is None:
-        return record.state
-    now = time.time() if now is None else now
-    if now - record.processing_started_at < record.processing_seconds:
-        return record.state
-    return "failed" if record.fail_processing or record.error else "succeeded"
-
-
 def _ready_media(state: EmulatorState, media_key: str, parameter: str) -> MediaRecord:
     """Uploaded, finalized media whose processing succeeded, else 400 on ``parameter``."""
     record = state.media.get(media_key)
@@ -360,9 +347,9 @@ def _ready_media(state: EmulatorState, media_key: str, parameter: str) -> MediaR
         raise _invalid(parameter, f"{parameter} {media_key!r} is not an uploaded media")
     if not record.finalized:
         raise _invalid(parameter, f"{parameter} {media_key!r} has not been finalized")
-    current = processing_state(record)
-    if current != "succeeded":
-        raise _invalid(parameter, f"{parameter} {media_key!r} processing is {current}, not succeeded")
+    refresh_processing(record)
+    if record.state != "succeeded":
+        raise _invalid(parameter, f"{parameter} {media_key!r} processing is {record.state}, not succeeded")
     return record
 
 
