@@ -201,8 +201,8 @@ def png(width: int, height: int) -> bytes:
     )
 
 
-def jpeg(width: int, height: int, exif_bytes: int = 0) -> bytes:
-    """A baseline JPEG header (APP0, optional APP1 padding, DQT, SOF0) and a scan stub, then EOI."""
+def jpeg(width: int, height: int, exif_bytes: int = 0, sof: int = 0xC0) -> bytes:
+    """A JPEG header (APP0, optional APP1 padding, DQT, DHT, SOF ``sof``) and a scan stub, then EOI."""
 
     def segment(marker: int, payload: bytes) -> bytes:
         return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
@@ -213,9 +213,10 @@ def jpeg(width: int, height: int, exif_bytes: int = 0) -> bytes:
         parts.append(segment(0xE1, b"Exif\x00\x00" + b"\x00" * size))
         exif_bytes -= size
     parts.append(segment(0xDB, b"\x00" + bytes(range(64))))
+    parts.append(segment(0xC4, b"\x00" + b"\x00" * 15 + b"\x01" + b"\x00"))  # DHT shares the SOF range
     components = b"".join(bytes([index, 0x11, 0]) for index in (1, 2, 3))
     parts.append(b"\xff\xff")  # a fill byte before the next marker is allowed
-    parts.append(segment(0xC0, struct.pack(">BHHB", 8, height, width, 3) + components))
+    parts.append(segment(sof, struct.pack(">BHHB", 8, height, width, 3) + components))
     parts.append(segment(0xDA, b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00") + b"\x00" * 16 + b"\xff\xd9")
     return b"".join(parts)
 
