@@ -68,7 +68,8 @@ class EmulatorRequest:
         merged = dict(self.query)
         merged.update(self.form)
         if isinstance(self.json, dict):
-            merged.update({k: _json_param(v) for k, v in self.json.items()})
+            # A JSON null means "not given", as the API treats it.
+            merged.update({k: _json_param(v) for k, v in self.json.items() if v is not None})
         return merged
 
     def param(self, name: str, default: str | None = None) -> str | None:
