@@ -178,18 +178,17 @@ class _Spool:
 
     def write(self, media_id: str, index: int, data: bytes) -> None:
         """Store one segment, replacing an earlier one with the same index."""
-        directory = self._directory(media_id)
-        directory.mkdir(exist_ok=True)
-        (directory / f"{index:03d}").write_bytes(data)
+        path = self._segment_path(media_id, index)
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
         self._sizes.setdefault(media_id, {})[index] = len(data)
 
     def digest(self, media_id: str) -> tuple[str, bytes]:
         """SHA-256 hex digest of the segments in index order, and the first bytes for header checks."""
         hasher = hashlib.sha256()
         head = bytearray()
-        directory = self._directory(media_id)
         for index in sorted(self.sizes(media_id)):
-            with open(directory / f"{index:03d}", "rb") as segment:
+            with open(self._segment_path(media_id, index), "rb") as segment:
                 while chunk := segment.read(_READ_CHUNK):
                     hasher.update(chunk)
                     if len(head) < _HEAD_BYTES:
@@ -209,14 +208,14 @@ class _Spool:
             shutil.rmtree(self._root, ignore_errors=True)
             self._root = None
 
-    def _directory(self, media_id: str) -> Path:
+    def _segment_path(self, media_id: str, index: int) -> Path:
         if self._root is None:
             # A directory of our own, also inside a configured one: emulators may share that.
             parent = self._config.upload_spool_dir
             if parent:
                 os.makedirs(parent, exist_ok=True)
             self._root = Path(tempfile.mkdtemp(prefix="ads-api-emulator-upload-", dir=parent))
-        return self._root / media_id
+        return self._root / media_id / f"{index:03d}"
 
 
 _SPOOLS: weakref.WeakKeyDictionary[EmulatorState, _Spool] = weakref.WeakKeyDictionary()
@@ -297,7 +296,8 @@ class _Uploads:
         if received != record.total_bytes:
             raise UploadError(
                 400,
-                f"Segments add up to {received} bytes, not the total_bytes {record.total_bytes} given at INIT.",
+                f"Segments add up to {received} bytes, "
+                f"not the total_bytes {record.total_bytes} given at INIT.",
                 "total_bytes",
             )
         digest, head = self.spool.digest(media_id)
@@ -336,7 +336,7 @@ class _Uploads:
         if not given_type:
             raise _missing("media_type")
         media_type = _media_type(name, category, given_type)
-        _check_size(name, category, len(data))
+        _check_size(name, category, len(data), "media")
         owners = _additional_owners(params.get("additional_owners"))
         now = time.time()
         record = self._new_record(name, category, media_type, len(data), owners, now)
@@ -449,11 +449,12 @@ def _total_bytes(name: str, category: MediaCategory, value: str) -> int:
     return int(value)
 
 
-def _check_size(name: str, category: MediaCategory, size: int) -> None:
+def _check_size(name: str, category: MediaCategory, size: int, parameter: str = "total_bytes") -> None:
     if size > category.max_bytes:
         raise _invalid(
-            "total_bytes",
-            f"total_bytes {size} exceeds the {category.max_bytes} bytes allowed for media_category {name}.",
+            parameter,
+            f"{parameter} of {size} bytes exceeds the {category.max_bytes} bytes allowed "
+            f"for media_category {name}.",
         )
 
 

@@ -1,4 +1,4 @@
-"""The emulator's v1.1 ``media/upload.json`` over real HTTP: INIT/APPEND/FINALIZE/STATUS, simple upload, errors."""
+"""The emulator's v1.1 ``media/upload.json`` over HTTP: INIT/APPEND/FINALIZE/STATUS, simple upload, errors."""
 
 from __future__ import annotations
 

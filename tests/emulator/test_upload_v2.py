@@ -377,7 +377,7 @@ def test_simple_upload_rejects_missing_empty_and_oversized_media(v2: V2Client) -
     fields = {"media_category": "tweet_image", "media_type": "image/png"}
     _assert_problem(v2.request("POST", "/2/media/upload", data=fields), 400, "media", "missing")
     _assert_problem(v2.simple(b"", **fields), 400, "media", "empty")
-    _assert_problem(v2.simple(b"\x00" * 5_242_881, **fields), 400, "total_bytes", "5242880")
+    _assert_problem(v2.simple(b"\x00" * 5_242_881, **fields), 400, "media", "5242881 bytes", "5242880")
 
 
 def test_unsigned_upload_request_is_401(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
