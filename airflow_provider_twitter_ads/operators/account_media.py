@@ -98,8 +98,10 @@ class CreateAccountMediaOperator(BaseOperator):
         return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        media = media_ref(self.media_key, self.media_id, self.creative_type)
-        creative_type = resolve_creative_type(media, self.creative_type)
+        # An empty string (a template that rendered to nothing) means "not given".
+        wanted_type = self.creative_type or None
+        media = media_ref(self.media_key, self.media_id, wanted_type)
+        creative_type = resolve_creative_type(media, wanted_type)
         library_fields = self._library_fields()
         account_id = self.account_id or self.hook.account_id
         self.log.info("Account media for %s as %s in account %s", media.media_key, creative_type, account_id)

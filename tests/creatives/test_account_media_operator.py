@@ -375,10 +375,16 @@ def test_delete_account_media_bad_ids_fail_before_any_request(
 def test_templated_fields_render(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     upload = ready_media(ads_api_emulator, "amplify_video")
     operator = CreateAccountMediaOperator(
-        task_id="t", media_key="{{ params.key }}", account_id="{{ params.account }}", timeout=5
+        task_id="t",
+        media_key="{{ params.key }}",
+        creative_type="{{ params.creative_type }}",
+        account_id="{{ params.account }}",
+        timeout=5,
     )
     assert {"media_key", "media_id", "creative_type", "account_id"} <= set(operator.template_fields)
-    context: Any = {"params": {"key": upload["media_key"], "account": ads_api_emulator.config.account_id}}
+    # An empty creative_type (an optional DAG param left blank) means "infer it".
+    params = {"key": upload["media_key"], "creative_type": "", "account": ads_api_emulator.config.account_id}
+    context: Any = {"params": params}
     operator.render_template_fields(context)
     assert operator.media_key == upload["media_key"]
     assert operator.execute(context)["creative_type"] == "PREROLL"

@@ -1,0 +1,85 @@
+"""The operators in a real DAG run: ``.partial().expand()`` over the upstream task's dicts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+
+from .helpers import live, ready_media
+
+DAG_FILE = """
+import json
+import os
+from datetime import datetime, timezone
+
+from airflow.sdk import DAG, task
+
+from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
+
+with DAG("creatives_mapped", schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc)):
+
+    @task
+    def uploads():
+        return json.loads(os.environ["CREATIVES_TEST_UPLOADS"])
+
+    account_media = CreateAccountMediaOperator.partial(task_id="account_media", timeout=5).expand(
+        media_key=uploads()
+    )
+    AttachMediaCreativeOperator.partial(
+        task_id="media_creative", line_item_id="8v7jo", landing_url="https://example.com/landing"
+    ).expand(account_media_id=account_media.output)
+"""
+
+
+@pytest.fixture(scope="module")
+def airflow_db() -> None:
+    """The test session's Airflow home with a migrated SQLite metadata DB (dag.test needs one)."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+        timeout=240,
+    )
+
+
+@pytest.mark.slow
+def test_mapped_chain_makes_one_creative_per_upload(
+    airflow_db: None,
+    ads_api_emulator: AdsApiEmulator,
+    conn: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    uploads = [ready_media(ads_api_emulator, "tweet_image", *size) for size in ((320, 50), (300, 250))]
+    uploads.append(ready_media(ads_api_emulator, "tweet_image", 320, 50))
+    monkeypatch.setenv("CREATIVES_TEST_UPLOADS", json.dumps(uploads))
+    # dag.test() serializes the DAG from the configured dags folder (its "dags-folder" bundle).
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path))
+    (tmp_path / "creatives_mapped.py").write_text(textwrap.dedent(DAG_FILE))
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.import_errors == {}
+
+    run = bag.get_dag("creatives_mapped").test()
+
+    assert str(run.state) == "success"
+    account_media = {m["media_key"]: m for m in live(ads_api_emulator, "account_media")}
+    assert [account_media[u["media_key"]]["creative_type"] for u in uploads] == [
+        "BANNER",
+        "MEDIUM_RECTANGLE",
+        "BANNER",
+    ]
+    creatives = live(ads_api_emulator, "media_creatives")
+    assert sorted(c["account_media_id"] for c in creatives) == sorted(m["id"] for m in account_media.values())
+    assert {c["line_item_id"] for c in creatives} == {"8v7jo"}
