@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import logging
 import time
 import weakref
 from dataclasses import dataclass
@@ -26,10 +28,16 @@ from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, retry_wait, should_retry
 from airflow_provider_twitter_ads.utils.processing import normalize_media_id, normalize_status_response
 
+log = logging.getLogger(__name__)
+
 # Connections open at once to the API from one event loop, shared by every hook in that loop. A
 # triggerer runs hundreds of triggers in one loop; without a shared cap each would open its own.
 DEFAULT_CONNECTION_LIMIT = 64
 UPLOAD_APIS = ("v2", "v1.1")
+# aiohttp resends an idempotent request by itself when a kept-alive connection turns out closed. A
+# resent OAuth 1.0a request must carry a fresh nonce (the API rejects a replayed one), so requests
+# are signed per attempt in a client middleware where aiohttp has them (3.12+).
+_SIGN_PER_ATTEMPT = "middlewares" in inspect.signature(aiohttp.ClientSession.__init__).parameters
 
 
 @dataclass
@@ -150,7 +158,8 @@ class AsyncAdsApiHook(BaseHook):
         """The hook's aiohttp session (created on first use, inside the running event loop)."""
         if self._session is None or self._session.closed:
             self._connector = _acquire_connector(self.connection_limit)
-            self._session = aiohttp.ClientSession(connector=self._connector, connector_owner=False)
+            options: dict[str, Any] = {"middlewares": (self._sign_attempt,)} if _SIGN_PER_ATTEMPT else {}
+            self._session = aiohttp.ClientSession(connector=self._connector, connector_owner=False, **options)
         return self._session
 
     async def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:
@@ -185,16 +194,17 @@ class AsyncAdsApiHook(BaseHook):
                     raise
                 # A 429 waits for the reset its headers name (or fails at once when that is too far).
                 wait = retry_wait(error, attempt, settings)
-                self.log.warning("%s; retrying in %.1f s (attempt %d)", error, wait, attempt + 1)
+                log.warning("%s; retrying in %.1f s (attempt %d)", error, wait, attempt + 1)
                 await asyncio.sleep(wait)
 
     async def _get_once(self, url: str, path: str, config: AdsApiConnectionConfig) -> dict[str, Any]:
         """One signed GET: the parsed JSON body, or the AdsApiError for the answer (or its absence)."""
-        signed_url, headers, _ = self._get_signer(config).sign(url, http_method="GET")
+        signer = self._get_signer(config)
+        headers = {} if _SIGN_PER_ATTEMPT else signer.sign(url, http_method="GET")[1]
         try:
             async with self.get_conn().get(
-                # encoded=True: send the query exactly as it was signed, not re-quoted by yarl.
-                URL(signed_url, encoded=True),
+                # encoded=True: send the query exactly as it is signed, not re-quoted by yarl.
+                URL(url, encoded=True),
                 headers=headers,
                 timeout=aiohttp.ClientTimeout(total=config.timeout),
             ) as response:
@@ -219,6 +229,15 @@ class AsyncAdsApiHook(BaseHook):
             ) from None
         return parsed if isinstance(parsed, dict) else {"data": parsed}
 
+    async def _sign_attempt(self, request: aiohttp.ClientRequest, handler: Any) -> aiohttp.ClientResponse:
+        """Client middleware: sign this attempt of the request (full URL with query, fresh nonce)."""
+        if self._signer is None:
+            self._get_signer(await self.get_config())
+        assert self._signer is not None
+        _, headers, _ = self._signer.sign(str(request.url), http_method=request.method)
+        request.headers["Authorization"] = headers["Authorization"]
+        return await handler(request)
+
     def _get_signer(self, config: AdsApiConnectionConfig) -> Client:
         if self._signer is None:
             self._signer = Client(
@@ -241,5 +260,5 @@ class AsyncAdsApiHook(BaseHook):
         wait = self._rate_limited_until - time.time()
         if wait > 0:
             wait = min(wait, self.retry_settings.max_rate_limit_wait)
-            self.log.info("Rate-limit window spent; waiting %.1f s for its reset", wait)
+            log.info("Rate-limit window spent; waiting %.1f s for its reset", wait)
             await asyncio.sleep(wait)
