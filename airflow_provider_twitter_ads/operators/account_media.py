@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -18,12 +18,12 @@ from airflow_provider_twitter_ads.utils.media import (
     create_once,
     delete_each,
     entity_ids,
-    find_account_media,
     is_live,
     media_ref,
     parse_media_key,
     poll,
     resolve_creative_type,
+    scan_account_media,
 )
 
 # The first Ads API version with the media library (and without POST account_media).
@@ -198,11 +198,14 @@ class CreateAccountMediaOperator(BaseOperator):
         ``strict``: when the API made account media of another type from this media (v5+ derives
         the type from the media itself), that is an error rather than something to wait for.
         """
-        entities: Iterable[Mapping[str, Any]] = self.hook.list_account_media(account_id=account_id)
-        same_key = [e for e in entities if e.get("media_key") == media_key and is_live(e)]
-        found = find_account_media(same_key, media_key, creative_type)
-        if found is None and strict and same_key:
-            other = same_key[0]
+        # Newest first: the account media just made is on the first page, and paging stops there.
+        entities = self.hook.list_account_media(
+            account_id=account_id,
+            creative_types=None if strict else [creative_type],
+            sort_by="created_at-desc",
+        )
+        found, other = scan_account_media(entities, media_key, creative_type)
+        if found is None and strict and other is not None:
             raise ValueError(
                 f"The API made account media {other.get('id')} of type {other.get('creative_type')} from "
                 f"media_key {media_key!r}, not {creative_type}: the media does not fit creative_type "

@@ -367,18 +367,30 @@ def is_live(entity: Mapping[str, Any]) -> bool:
     return not entity.get("deleted") and entity.get("entity_status") != "DELETED"
 
 
+def scan_account_media(
+    entities: Iterable[Mapping[str, Any]], media_key: str, creative_type: str
+) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
+    """``(match, other)``: the first live account media with ``media_key`` and ``creative_type``,
+    and the first live one with ``media_key`` but another type seen before it (or in all, when
+    nothing matched). Stops reading ``entities`` (a lazy pager) at the match.
+    """
+    other: Mapping[str, Any] | None = None
+    for entity in entities:
+        if not is_live(entity) or entity.get("media_key") != media_key:
+            continue
+        if entity.get("creative_type") == creative_type:
+            return entity, other
+        other = other or entity
+    return None, other
+
+
 def find_account_media(
     entities: Iterable[Mapping[str, Any]], media_key: str, creative_type: str | None = None
 ) -> Mapping[str, Any] | None:
     """The first live account media with ``media_key`` (and ``creative_type``, when given)."""
-    for entity in entities:
-        if (
-            is_live(entity)
-            and entity.get("media_key") == media_key
-            and (creative_type is None or entity.get("creative_type") == creative_type)
-        ):
-            return entity
-    return None
+    if creative_type is not None:
+        return scan_account_media(entities, media_key, creative_type)[0]
+    return next((e for e in entities if is_live(e) and e.get("media_key") == media_key), None)
 
 
 def find_media_creative(

@@ -178,16 +178,31 @@ def test_rate_limited_look_up_is_waited_out(ads_api_emulator: AdsApiEmulator, co
 
 
 def test_the_look_up_pages_through_many_account_media(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    result = run_create(media_key=upload)
+    # 1,005 newer account media push this one to the second page of the newest-first look-up.
+    ads_api_emulator.seed_entities("account_media", 1005, creative_type="PREROLL")
+    ads_api_emulator.request_log.clear()
+
+    again = run_create(media_key=upload)
+
+    assert again == result
+    assert writes(ads_api_emulator) == []
+    assert len(ads_api_emulator.api_requests("GET", "/account_media")) == 2
+    mine = [m for m in live(ads_api_emulator, "account_media") if m["media_key"] == upload["media_key"]]
+    assert [m["id"] for m in mine] == [result["id"]]
+
+
+def test_the_new_account_media_is_found_on_the_first_page(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
     ads_api_emulator.seed_entities("account_media", 1005, creative_type="PREROLL")
     upload = ready_media(ads_api_emulator, "amplify_video")
 
     result = run_create(media_key=upload)
-    again = run_create(media_key=upload)
 
-    assert again == result
-    assert len(ads_api_emulator.api_requests("POST")) == 1
-    mine = [m for m in live(ads_api_emulator, "account_media") if m["media_key"] == upload["media_key"]]
-    assert [m["id"] for m in mine] == [result["id"]]
+    assert result["media_key"] == upload["media_key"]
+    assert len(ads_api_emulator.api_requests("GET", "/account_media")) == 1
 
 
 def test_a_deleted_library_entry_is_added_again(ads_api_emulator: AdsApiEmulator, conn: str) -> None:

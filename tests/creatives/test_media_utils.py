@@ -31,6 +31,7 @@ from airflow_provider_twitter_ads.utils.media import (
     parse_media_key,
     poll,
     resolve_creative_type,
+    scan_account_media,
     validate_call_to_action,
     validate_creative_type,
     validate_landing_url,
@@ -299,6 +300,9 @@ def test_finders_skip_deleted_and_other_entities() -> None:
     assert find_account_media(media, "3_1", "BANNER") == media[2]
     assert find_account_media(media, "3_1") == media[1]
     assert find_account_media(media, "3_2") is None
+    assert scan_account_media(media, "3_1", "BANNER") == (media[2], media[1])
+    assert scan_account_media(media, "3_1", "MEDIUM_RECTANGLE") == (None, media[1])
+    assert scan_account_media(iter(media), "3_1", "INTERSTITIAL") == (media[1], None)
     creatives = [
         {"id": "x", "account_media_id": "a", "line_item_id": "l1", "entity_status": "DELETED"},
         {"id": "y", "account_media_id": "a", "line_item_id": "l2"},
