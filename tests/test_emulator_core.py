@@ -130,3 +130,35 @@ def test_control_endpoints_configure_and_report(ads_api_emulator: AdsApiEmulator
     assert "explode" in bad.json()["errors"][0]["message"]
     state = requests.get(base + "/state").json()
     assert ads_api_emulator.config.account_id in {a["id"] for a in state["tables"]["accounts"]}
+
+
+def test_multipart_without_boundary_is_a_400(ads_api_emulator: AdsApiEmulator) -> None:
+    response = _session(ads_api_emulator).post(
+        f"{ads_api_emulator.url}/2/media/upload/1/append",
+        data=b"--x\r\n\r\n",
+        headers={"content-type": "multipart/form-data"},
+    )
+    assert response.status_code == 400
+    assert "boundary" in response.json()["errors"][0]["message"]
+
+
+def test_snapshot_reports_processing_states_up_to_the_clock(ads_api_emulator: AdsApiEmulator) -> None:
+    import time
+
+    from airflow_provider_twitter_ads.emulator.state import MediaRecord
+
+    record = MediaRecord(
+        media_id="1029825579531800001",
+        media_key="13_1029825579531800001",
+        media_category="amplify_video",
+        media_type="video/mp4",
+        total_bytes=10,
+        finalized=True,
+        needs_processing=True,
+        processing_started_at=time.time() - 60,
+        processing_seconds=1.0,
+        state="pending",
+    )
+    ads_api_emulator.state.media[record.media_key] = record
+    states = {m["media_key"]: m["state"] for m in ads_api_emulator.snapshot()["media"]}
+    assert states[record.media_key] == "succeeded"

@@ -309,7 +309,7 @@ class AdsApiEmulator:
             if request.method == "GET" and action == "health":
                 return Response({"ok": True})
             if request.method == "GET" and action == "state":
-                return Response(self.state.snapshot())
+                return Response(self.snapshot())
             if request.method == "GET" and action == "requests":
                 return Response({"requests": list(self.request_log)})
             if request.method == "GET" and action == "faults":
@@ -397,6 +397,8 @@ class _Server(ThreadingHTTPServer):
 def _handler_for(emulator: AdsApiEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Small responses otherwise wait on Nagle's algorithm and delayed ACKs (~40 ms each).
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             emulator.serve(self)
