@@ -139,6 +139,13 @@ class AdsApiEmulator:
             "extra": extra,
         }
 
+    def snapshot(self) -> dict[str, Any]:
+        """Every entity and media record, with processing states brought up to the clock."""
+        with self.state.lock:
+            for record in self.state.media.values():
+                upload.refresh_processing(record)
+            return self.state.snapshot()
+
     def api_requests(
         self, method: str | None = None, path_contains: str | None = None
     ) -> list[dict[str, Any]]:
