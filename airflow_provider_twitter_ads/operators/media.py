@@ -1,0 +1,184 @@
+"""``UploadMediaOperator``: stream an S3 object into the X media upload API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.hooks.media_upload import (
+    UPLOAD_APIS,
+    normalize_additional_owners,
+    resolve_upload_api,
+    validate_parallelism,
+)
+from airflow_provider_twitter_ads.utils.media_categories import (
+    MediaCategory,
+    get_media_category,
+    normalize_media_type,
+)
+from airflow_provider_twitter_ads.utils.s3 import S3RangeReader, resolve_s3_location
+from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES, plan_segments
+from airflow_provider_twitter_ads.utils.sniff import HEAD_BYTES, image_dimensions, infer_media_type
+
+
+class UploadMediaOperator(BaseOperator):
+    """Upload one S3 object (image, GIF or video) to the X media upload API, in bounded memory.
+
+    The object is read in ranged segments and appended as it is read: at most
+    ``max_parallel_segments`` x ``segment_bytes`` of it is in memory, never the whole object, and
+    nothing is written to disk. Every check (location, category, media type, size) runs before the
+    first request to the upload API.
+
+    :param s3_bucket: the bucket; give it with ``s3_key``, or give ``s3_uri`` instead.
+    :param s3_key: the object's key.
+    :param s3_uri: ``s3://bucket/key``.
+    :param aws_conn_id: the AWS connection to read S3 with.
+    :param media_category: ``tweet_image``, ``dm_image``, ``tweet_gif``, ``dm_gif``,
+        ``tweet_video``, ``dm_video`` or ``amplify_video``.
+    :param media_type: the MIME type; default: S3's Content-Type if specific, else the key's
+        extension, else the file's first bytes.
+    :param additional_owners: user ids (list or comma-separated string) that may also use the media.
+    :param segment_bytes: bytes per APPEND (at most 5 MiB; grown if the object needs more than 1,000).
+    :param max_parallel_segments: APPENDs in flight at once (1 to 16).
+    :param upload_api: ``v2`` or ``v1.1``; default: the connection's ``upload_api`` (``v2``).
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :return: ``{"media_id", "media_key", "media_category", "media_type", "total_bytes", "width",
+        "height", "processing_info", "s3_uri"}`` (width and height for images, else None).
+    """
+
+    template_fields: Sequence[str] = (
+        "s3_bucket",
+        "s3_key",
+        "s3_uri",
+        "media_category",
+        "media_type",
+        "additional_owners",
+    )
+    ui_color = "#d6eaf8"
+
+    def __init__(
+        self,
+        *,
+        s3_bucket: str | None = None,
+        s3_key: str | None = None,
+        s3_uri: str | None = None,
+        aws_conn_id: str | None = "aws_default",
+        media_category: str,
+        media_type: str | None = None,
+        additional_owners: list[str] | str | None = None,
+        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        max_parallel_segments: int = 1,
+        upload_api: str | None = None,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.s3_bucket = s3_bucket
+        self.s3_key = s3_key
+        self.s3_uri = s3_uri
+        self.aws_conn_id = aws_conn_id
+        self.media_category = media_category
+        self.media_type = media_type
+        self.additional_owners = additional_owners
+        # The numbers and the API version are not templated: check them when the DAG is parsed.
+        plan_segments(1, segment_bytes)
+        self.segment_bytes = segment_bytes
+        self.max_parallel_segments = validate_parallelism(max_parallel_segments)
+        if upload_api is not None and upload_api not in UPLOAD_APIS:
+            raise ValueError(f"upload_api must be one of {', '.join(UPLOAD_APIS)}, got {upload_api!r}")
+        self.upload_api = upload_api
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        bucket, key = resolve_s3_location(self.s3_uri, self.s3_bucket, self.s3_key)
+        category = get_media_category(self.media_category)
+        owners = normalize_additional_owners(self.additional_owners)
+        given_type = normalize_media_type(self.media_type) if self.media_type else None
+
+        with S3RangeReader.open(bucket, key, aws_conn_id=self.aws_conn_id) as reader:
+            if reader.size == 0:
+                raise ValueError(f"{reader.uri} is empty (0 bytes): there is nothing to upload")
+            head = _Head(reader)
+            media_type = given_type or self._infer_media_type(reader, head, category)
+            category.check(media_type, reader.size)
+            plan_segments(reader.size, self.segment_bytes)
+            width, height = self._dimensions(reader, head, media_type)
+            hook = AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+            upload_api = resolve_upload_api(hook, self.upload_api)
+            self.log.info(
+                "Uploading %s (%d bytes, %s) as %s through the %s upload API",
+                reader.uri,
+                reader.size,
+                media_type,
+                category.name,
+                upload_api,
+            )
+            uploaded = hook.upload_media(
+                reader,
+                reader.size,
+                media_type,
+                category.name,
+                additional_owners=owners,
+                segment_bytes=self.segment_bytes,
+                max_parallel_segments=self.max_parallel_segments,
+                upload_api=upload_api,
+            )
+            self.log.info("Read %s with %d S3 GET request(s)", reader.uri, reader.get_requests)
+        # A later ``wait_for_processing`` option defers here (video/GIF) and finishes in a
+        # method_name="execute_complete" that returns this same dict with the final processing_info.
+        return self._result(uploaded, category, media_type, reader, width, height)
+
+    def _infer_media_type(self, reader: S3RangeReader, head: _Head, category: MediaCategory) -> str:
+        found = infer_media_type(reader.content_type, reader.key, head.read)
+        if found is None:
+            raise ValueError(
+                f"media_type of {reader.uri} could not be inferred (Content-Type {reader.content_type!r}, "
+                f"no known extension or file signature); pass media_type, one of "
+                f"{', '.join(sorted(category.media_types))}"
+            )
+        media_type, source = found
+        self.log.info("media_type %s inferred from the object's %s", media_type, source.replace("_", "-"))
+        return media_type
+
+    @staticmethod
+    def _dimensions(reader: S3RangeReader, head: _Head, media_type: str) -> tuple[int | None, int | None]:
+        if not media_type.startswith("image/"):
+            return None, None
+        found = image_dimensions(reader, reader.size, head.read())
+        return found if found is not None else (None, None)
+
+    @staticmethod
+    def _result(
+        uploaded: dict[str, Any],
+        category: MediaCategory,
+        media_type: str,
+        reader: S3RangeReader,
+        width: int | None,
+        height: int | None,
+    ) -> dict[str, Any]:
+        return {
+            "media_id": str(uploaded["media_id"]),
+            "media_key": uploaded["media_key"],
+            "media_category": category.name,
+            "media_type": media_type,
+            "total_bytes": reader.size,
+            "width": width,
+            "height": height,
+            "processing_info": uploaded.get("processing_info"),
+            "s3_uri": reader.uri,
+        }
+
+
+class _Head:
+    """The object's first bytes, read once and only if something needs them."""
+
+    def __init__(self, reader: S3RangeReader) -> None:
+        self._reader = reader
+        self._bytes: bytes | None = None
+
+    def read(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = self._reader.read_range(0, min(HEAD_BYTES, self._reader.size))
+        return self._bytes
