@@ -121,16 +121,18 @@ class CreateAccountMediaOperator(BaseOperator):
             "description": self.description,
             "poster_media_key": self.poster_media_key,
         }
+        # Blank strings (templates that rendered to nothing) are left out.
+        fields = {key: value for key, value in fields.items() if value not in (None, "")}
         for parameter, value in fields.items():
-            if value is not None and not isinstance(value, str):
+            if not isinstance(value, str):
                 raise TypeError(f"{parameter} must be a string, got {type(value).__name__}: {value!r}")
-        if self.poster_media_key is not None:
+        if "poster_media_key" in fields:
             kind, _ = parse_media_key(self.poster_media_key, "poster_media_key")
             if kind != IMAGE:
                 raise ValueError(
                     f"poster_media_key must be an image key (3_...), got {self.poster_media_key!r}"
                 )
-        return {key: value for key, value in fields.items() if value is not None}
+        return fields
 
     def _through_media_library(
         self, media: MediaRef, creative_type: str, library_fields: dict[str, str], account_id: str

@@ -126,7 +126,7 @@ class AttachMediaCreativeOperator(BaseOperator):
             account_media = self.hook.get_account_media(account_media_id, account_id=account_id)
         except AdsApiNotFoundError as exc:
             raise ValueError(
-                f"account_media_id {account_media_id!r} does not exist in account {account_id} ({exc})"
+                f"account_media_id {account_media_id!r} is missing or deleted in account {account_id} ({exc})"
             ) from exc
         if not is_live(account_media):
             raise ValueError(f"account_media_id {account_media_id!r} is deleted")
@@ -137,7 +137,7 @@ class AttachMediaCreativeOperator(BaseOperator):
             line_item = self.hook.get_line_item(line_item_id, account_id=account_id)
         except AdsApiNotFoundError as exc:
             raise ValueError(
-                f"line_item_id {line_item_id!r} does not exist in account {account_id} ({exc})"
+                f"line_item_id {line_item_id!r} is missing or deleted in account {account_id} ({exc})"
             ) from exc
         if not is_live(line_item):
             raise ValueError(f"line_item_id {line_item_id!r} is deleted")

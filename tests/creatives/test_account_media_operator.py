@@ -403,3 +403,14 @@ def test_templated_fields_render(ads_api_emulator: AdsApiEmulator, conn: str) ->
     operator.render_template_fields(context)
     assert operator.media_key == upload["media_key"]
     assert operator.execute(context)["creative_type"] == "PREROLL"
+
+
+def test_blank_optional_fields_are_left_out(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    poster = ready_media(ads_api_emulator, "tweet_image", 1280, 720)
+    run_create(
+        media_key=upload, name="", title="Launch", poster_media_key=poster["media_key"], description=""
+    )
+    (entry,) = live(ads_api_emulator, "media_library")
+    assert (entry["name"], entry["title"], entry["description"]) == (None, "Launch", None)
+    assert entry["poster_media_key"] == poster["media_key"]

@@ -283,9 +283,9 @@ def test_lost_call_to_action_response_leaves_one(ads_api_emulator: AdsApiEmulato
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"line_item_id": "nope0"}, "line_item_id 'nope0' does not exist"),
-        ({"line_item_id": DELETED}, f"line_item_id '{DELETED}' does not exist"),
-        ({"line_item_id": [VIDEO_VIEWS, "nope0"]}, "line_item_id 'nope0' does not exist"),
+        ({"line_item_id": "nope0"}, "line_item_id 'nope0' is missing or deleted"),
+        ({"line_item_id": DELETED}, f"line_item_id '{DELETED}' is missing or deleted"),
+        ({"line_item_id": [VIDEO_VIEWS, "nope0"]}, "line_item_id 'nope0' is missing or deleted"),
         ({"line_item_id": [VIDEO_VIEWS, WEBSITE_CLICKS]}, "landing_url is required: line item 8v7jo"),
         ({"line_item_id": []}, "line_item_id must not be an empty list"),
         ({"line_item_id": ""}, "line_item_id must be a non-empty id"),
@@ -297,7 +297,7 @@ def test_lost_call_to_action_response_leaves_one(ads_api_emulator: AdsApiEmulato
         ),
         (
             {"line_item_id": VIDEO_VIEWS, "account_media_id": "nope0"},
-            "account_media_id 'nope0' does not exist",
+            "account_media_id 'nope0' is missing or deleted",
         ),
         ({"line_item_id": VIDEO_VIEWS, "account_media_id": ["a", "b"]}, "must be one account media"),
         (
@@ -350,7 +350,7 @@ def test_deleted_account_media_fails_before_any_write(ads_api_emulator: AdsApiEm
     with ads_api_emulator.state.lock:
         ads_api_emulator.state.table("account_media")[media["id"]]["deleted"] = True
     writes_before = writes(ads_api_emulator)
-    with pytest.raises(ValueError, match=f"account_media_id '{media['id']}' does not exist"):
+    with pytest.raises(ValueError, match=f"account_media_id '{media['id']}' is missing or deleted"):
         attach(account_media_id=media, line_item_id=VIDEO_VIEWS)
     assert writes(ads_api_emulator) == writes_before
     assert live(ads_api_emulator, "media_creatives") == []
