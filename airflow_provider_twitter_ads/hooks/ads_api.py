@@ -15,7 +15,7 @@ import requests
 import tenacity
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from airflow_provider_twitter_ads import __version__
@@ -69,8 +69,9 @@ _POOL_SIZE = 16
 _METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _MEDIA_KEY = re.compile(r"^[0-9]+_[0-9]+$")
 # urllib3 must not retry on its own: tenacity decides, with knowledge of POST safety and rate limits.
+# read=False re-raises read errors as they are, so requests reports a read timeout as ReadTimeout.
 _NO_URLLIB3_RETRIES = Retry(
-    total=0, connect=0, read=0, status=0, other=0, redirect=False, raise_on_status=False
+    total=0, connect=0, read=False, status=0, other=0, redirect=False, raise_on_status=False
 )
 
 
@@ -823,7 +824,7 @@ def _transport_error(exc: requests.RequestException, method: str, path: str, tim
         exc, (requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ProxyError)
     ):
         return AdsApiConnectionError(f"could not connect ({reason})", method=method, path=path)
-    if isinstance(exc, requests.ReadTimeout):
+    if isinstance(exc, requests.ReadTimeout) or any(isinstance(c, ReadTimeoutError) for c in _causes(exc)):
         return AdsApiResponseLostError(
             f"no response within {timeout:g} s; the request may have been processed", method=method, path=path
         )

@@ -1,0 +1,605 @@
+"""AdsApiHook over real HTTP against the emulator: signing, retries, rate limits, timeouts, errors, logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+import pytest
+import requests
+from requests_oauthlib import OAuth1
+
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiConnectionError,
+    AdsApiError,
+    AdsApiNotFoundError,
+    AdsApiRateLimitError,
+    AdsApiResponseLostError,
+    AdsApiServerError,
+    AdsApiUnauthorizedError,
+    RateLimitWaitTooLongError,
+)
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
+
+HOOK_LOGGER = "airflow_provider_twitter_ads.hooks.ads_api"
+CREATIVES = "accounts/{account_id}/media_creatives"
+MakeHook = Callable[..., AdsApiHook]
+Inject = Callable[..., None]
+
+
+def _request_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == HOOK_LOGGER and r.levelno == logging.INFO]
+
+
+def _retry_waits(caplog: pytest.LogCaptureFixture) -> list[float]:
+    return [
+        float(m.group(1))
+        for r in caplog.records
+        if r.name == HOOK_LOGGER and (m := re.search(r"retrying in ([0-9.]+) s", r.getMessage()))
+    ]
+
+
+def _creative_count(emulator: AdsApiEmulator) -> int:
+    return len(emulator.state.table("media_creatives"))
+
+
+def _account_media_id(emulator: AdsApiEmulator) -> str:
+    """A fresh image account media (MEDIUM_RECTANGLE) to attach."""
+    return emulator.seed_entities("account_media", 1)[0]["id"]
+
+
+# -- session and signing ----------------------------------------------------------------------------
+
+
+def test_one_signed_session_without_urllib3_retries(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    session = hook.get_conn()
+    assert hook.get_conn() is session
+    assert isinstance(session.auth, OAuth1)
+    assert session.auth.client.signature_method == "HMAC-SHA1"
+    assert session.auth.client.signature_type == "AUTH_HEADER"
+    adapter = session.get_adapter(ads_api_emulator.url)
+    assert adapter.max_retries.total == 0
+    assert hook.request("GET", "accounts/{account_id}")["data"]["id"] == "18ce54d4x5t"
+    assert hook.request("GET", "accounts/{account_id}/campaigns")["data"][0]["id"] == "8yn7m"
+    assert hook.get_conn() is session
+
+
+def test_close_opens_a_new_session_next_time(hook: AdsApiHook) -> None:
+    first = hook.get_conn()
+    hook.close()
+    assert hook.get_conn() is not first
+
+
+def test_wrong_secret_is_401_and_not_retried(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    hook = make_hook(password="not-the-consumer-secret")
+    with pytest.raises(AdsApiUnauthorizedError) as info:
+        hook.request("GET", "accounts/{account_id}")
+    error = info.value
+    assert error.status_code == 401
+    assert error.codes == ["UNAUTHORIZED_ACCESS"]
+    assert error.attempts == 1
+    assert str(error) == (
+        "GET accounts/18ce54d4x5t failed with 401 UNAUTHORIZED_ACCESS: This request is not properly authenticated"
+    )
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_query_and_form_parameters_are_signed(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    # The emulator checks the signature over the query (lists comma-separated, booleans as words).
+    page = hook.request(
+        "GET",
+        "accounts/{account_id}/line_items",
+        params={"line_item_ids": ["8v7jo", "8v7js"], "with_deleted": True},
+    )
+    assert sorted(item["id"] for item in page["data"]) == ["8v7jo", "8v7js"]
+    (logged,) = ads_api_emulator.api_requests()
+    assert logged["query"] == {"line_item_ids": "8v7jo,8v7js", "with_deleted": "true"}
+
+
+def test_concurrent_requests_share_the_session(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                results.append(hook.get_line_item("8v7jo")["id"])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == ["8v7jo"] * 18
+    assert len(ads_api_emulator.api_requests("GET", "/line_items/8v7jo")) == 18
+
+
+# -- request building ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"method": "PATCH", "path": "accounts/{account_id}"},
+            "method must be one of DELETE, GET, POST, PUT, got 'PATCH'",
+        ),
+        (
+            {"method": "GET", "path": "https://example.com/12/accounts"},
+            "path must be relative without a query",
+        ),
+        ({"method": "GET", "path": "accounts/{account_id}?with_deleted=true"}, "pass params="),
+        ({"method": "GET", "path": ""}, "path must be a non-empty relative path"),
+        (
+            {"method": "GET", "path": "accounts/{account_id}", "api": "media"},
+            "api must be 'ads' or 'upload', got 'media'",
+        ),
+        (
+            {"method": "GET", "path": "accounts/{account_id}", "account_id": "a/b"},
+            "account_id must be a single id",
+        ),
+        (
+            {"method": "GET", "path": "accounts", "params": {"ids": ["a,b"]}},
+            "ids values must not contain commas",
+        ),
+    ],
+)
+def test_bad_requests_fail_before_sending(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        hook.request(**kwargs)  # type: ignore[arg-type]
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_missing_account_id_names_the_fix(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    hook = make_hook(account_id=None)
+    with pytest.raises(
+        ValueError, match="account_id is not set: pass account_id= or set the account_id extra"
+    ):
+        hook.request("GET", "accounts/{account_id}")
+    assert (
+        hook.request("GET", "accounts/{account_id}", account_id="18ce54d4x5t")["data"]["id"] == "18ce54d4x5t"
+    )
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_upload_api_base(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    with pytest.raises(AdsApiNotFoundError) as info:
+        hook.request("GET", "2/media/upload", params={"command": "STATUS", "media_id": "1"}, api="upload")
+    assert info.value.path == "2/media/upload"
+    (logged,) = ads_api_emulator.api_requests()
+    assert logged["path"] == "/2/media/upload"
+
+
+# -- retries ----------------------------------------------------------------------------------------
+
+
+def test_get_is_retried_on_503_until_it_succeeds(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    inject("error", times=2, status=503)
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [503, 503, 200]
+
+
+def test_get_gives_up_after_max_attempts(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    hook = make_hook(retry_settings=RetrySettings(max_attempts=3, backoff_base=0.01))
+    inject("error", times=10, status=503)
+    with pytest.raises(AdsApiServerError) as info:
+        hook.get_line_item("8v7jo")
+    assert info.value.attempts == 3
+    assert info.value.codes == ["SERVICE_UNAVAILABLE"]
+    assert len(ads_api_emulator.api_requests()) == 3
+
+
+@pytest.mark.parametrize("status", [408, 423, 500, 502, 504])
+def test_each_retryable_status(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, status: int
+) -> None:
+    inject("error", status=status)
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [status, 200]
+
+
+@pytest.mark.parametrize("status", [400, 403, 409, 501])
+def test_other_errors_are_not_retried(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, status: int
+) -> None:
+    inject("error", status=status)
+    with pytest.raises(AdsApiError) as info:
+        hook.get_line_item("8v7jo")
+    assert info.value.status_code == status
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_missing_entity_is_404_not_retried(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    with pytest.raises(AdsApiNotFoundError) as info:
+        hook.get_line_item("zzzzz")
+    assert info.value.codes == ["NOT_FOUND"]
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_post_is_not_retried_on_503(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    before = _creative_count(ads_api_emulator)
+    inject("error", status=503, method="POST")
+    with pytest.raises(AdsApiServerError):
+        hook.create_media_creative(_account_media_id(ads_api_emulator), "8v7jo", "https://example.com/a")
+    assert len(ads_api_emulator.api_requests("POST")) == 1
+    assert _creative_count(ads_api_emulator) == before
+
+
+def test_idempotent_post_is_retried_on_503(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    before = _creative_count(ads_api_emulator)
+    inject("error", status=503, method="POST")
+    params = {"account_media_id": _account_media_id(ads_api_emulator), "line_item_id": "8v7jq"}
+    created = hook.request("POST", CREATIVES, params=params, idempotent=True)["data"]
+    assert created["line_item_id"] == "8v7jq"
+    assert [r["status"] for r in ads_api_emulator.api_requests("POST")] == [503, 201]
+    assert _creative_count(ads_api_emulator) == before + 1
+
+
+def test_post_is_retried_on_429_without_duplicates(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    before = _creative_count(ads_api_emulator)
+    inject("rate_limit", method="POST", with_reset=False)
+    created = hook.create_media_creative(
+        _account_media_id(ads_api_emulator), "8v7jo", "https://example.com/a"
+    )
+    assert created["landing_url"] == "https://example.com/a"
+    assert [r["status"] for r in ads_api_emulator.api_requests("POST")] == [429, 201]
+    assert _creative_count(ads_api_emulator) == before + 1
+    assert _retry_waits(caplog) == [1.0]
+
+
+def test_429_waits_for_the_reset_header(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    inject("rate_limit", with_reset=True, reset_in=1)
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [429, 200]
+    (wait,) = _retry_waits(caplog)
+    # Reset headers are whole epoch seconds, rounded up: at most two seconds away.
+    assert 0 < wait <= 2.0
+
+
+def test_429_without_reset_header_waits_the_default(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    inject("rate_limit", with_reset=False)
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [429, 200]
+    assert _retry_waits(caplog) == [1.0]
+
+
+def test_429_reset_beyond_the_cap_fails_at_once(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    hook = make_hook(retry_settings=RetrySettings(max_rate_limit_wait=5))
+    inject("rate_limit", times=5, with_reset=True, reset_in=120)
+    with pytest.raises(RateLimitWaitTooLongError) as info:
+        hook.get_line_item("8v7jo")
+    message = str(info.value)
+    assert message.startswith("GET accounts/18ce54d4x5t/line_items/8v7jo failed with 429 TOO_MANY_REQUESTS")
+    assert re.search(r"rate limit resets in 1[12][0-9] s, longer than max_rate_limit_wait=5 s", message)
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_real_account_budget_exhaustion(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    ads_api_emulator.update_config(account_rate_limit=2, rate_limit_window=900)
+    hook = make_hook(retry_settings=RetrySettings(max_rate_limit_wait=30))
+    hook.get_line_item("8v7jo")
+    hook.get_line_item("8v7jo")
+    with pytest.raises(RateLimitWaitTooLongError, match=r"rate limit resets in (89[0-9]|90[01]) s"):
+        hook.get_line_item("8v7jo")
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [200, 200, 429]
+
+
+def test_429_retries_are_bounded(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    hook = make_hook(retry_settings=RetrySettings(max_attempts=2, max_rate_limit_wait=5))
+    inject("rate_limit", times=5, with_reset=False)
+    with pytest.raises(AdsApiRateLimitError) as info:
+        hook.get_line_item("8v7jo")
+    assert not isinstance(info.value, RateLimitWaitTooLongError)
+    assert info.value.attempts == 2
+    assert len(ads_api_emulator.api_requests()) == 2
+
+
+# -- lost responses, timeouts, unreachable servers --------------------------------------------------
+
+
+def test_lost_post_response_is_not_resent(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    before = _creative_count(ads_api_emulator)
+    inject("drop_after", method="POST", path="/media_creatives$")
+    with pytest.raises(AdsApiResponseLostError) as info:
+        hook.create_media_creative(_account_media_id(ads_api_emulator), "8v7jo", "https://example.com/a")
+    assert info.value.status_code is None
+    assert info.value.attempts == 1
+    assert "the request may have been processed" in str(info.value)
+    assert len(ads_api_emulator.api_requests("POST")) == 1
+    # The write happened: exactly one new entity, and the caller knows to look before re-creating.
+    assert _creative_count(ads_api_emulator) == before + 1
+
+
+def test_dropped_connection_before_handling_is_still_a_lost_response(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    # The client cannot tell "dropped before" from "dropped after": it must assume the worst for a POST.
+    before = _creative_count(ads_api_emulator)
+    inject("drop_before", method="POST")
+    with pytest.raises(AdsApiResponseLostError):
+        hook.create_media_creative(_account_media_id(ads_api_emulator), "8v7jo", "https://example.com/a")
+    assert _creative_count(ads_api_emulator) == before
+
+
+def test_lost_get_response_is_retried(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    inject("drop_after", method="GET")
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [None, 200]
+
+
+def _settled_requests(emulator: AdsApiEmulator, expected: int) -> list[dict[str, object]]:
+    """The request log once ``expected`` requests are in it (a slow request is logged when it wakes)."""
+    deadline = time.monotonic() + 10
+    while len(emulator.api_requests()) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return emulator.api_requests()
+
+
+def test_read_timeout_on_get_is_retried(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    hook = make_hook(timeout=0.3)
+    inject("slow", method="GET", seconds=1.0, when="before")
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    first, second = _request_lines(caplog)
+    assert "-> no response (ReadTimeout) in" in first
+    assert "-> 200 in" in second
+    assert sorted(r["fault"] or "" for r in _settled_requests(ads_api_emulator, 2)) == ["", "slow"]
+
+
+def test_read_timeouts_exhaust_retries(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    hook = make_hook(timeout=0.2, retry_settings=RetrySettings(max_attempts=2, backoff_base=0.01))
+    inject("slow", times=5, seconds=0.6, when="before")
+    with pytest.raises(AdsApiResponseLostError, match=r"failed: no response within 0\.2 s") as info:
+        hook.get_line_item("8v7jo")
+    assert info.value.attempts == 2
+    assert len(_settled_requests(ads_api_emulator, 2)) == 2
+
+
+def test_read_timeout_after_a_post_commits_is_not_resent(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    hook = make_hook(timeout=0.3)
+    before = _creative_count(ads_api_emulator)
+    inject("slow", method="POST", seconds=1.0, when="after")
+    with pytest.raises(AdsApiResponseLostError, match=r"no response within 0\.3 s") as info:
+        hook.create_media_creative(_account_media_id(ads_api_emulator), "8v7jo", "https://example.com/a")
+    assert info.value.attempts == 1
+    assert _creative_count(ads_api_emulator) == before + 1
+    assert len(_settled_requests(ads_api_emulator, 1)) == 1
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_nothing_listening_is_retried_then_raised(
+    make_hook: MakeHook, closed_port: int, caplog: pytest.LogCaptureFixture, method: str
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    url = f"http://127.0.0.1:{closed_port}"
+    hook = make_hook(ads_api_url=url, retry_settings=RetrySettings(max_attempts=3, backoff_base=0.01))
+    with pytest.raises(AdsApiConnectionError, match="could not connect") as info:
+        hook.request(method, CREATIVES)
+    # The server was never reached, so even a POST is resent: nothing could have been created.
+    assert info.value.attempts == 3
+    assert info.value.status_code is None
+    assert str(info.value).startswith(
+        f"{method} accounts/18ce54d4x5t/media_creatives failed: could not connect"
+    )
+    assert len([line for line in _request_lines(caplog) if "no response (ConnectionError)" in line]) == 3
+
+
+# -- error bodies -------------------------------------------------------------------------------------
+
+
+def test_html_502_is_retried_then_reported(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    hook = make_hook(retry_settings=RetrySettings(max_attempts=2, backoff_base=0.01))
+    inject("html_error", times=5)
+    with pytest.raises(AdsApiServerError) as info:
+        hook.get_line_item("8v7jo")
+    assert str(info.value) == (
+        "GET accounts/18ce54d4x5t/line_items/8v7jo failed with 502: non-JSON text/html body: 502 Bad Gateway"
+    )
+    assert len(ads_api_emulator.api_requests()) == 2
+
+
+def test_html_502_then_success(inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    inject("html_error")
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [502, 200]
+
+
+def test_html_4xx_is_parsed_and_not_retried(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    inject("html_error", status=404)
+    with pytest.raises(
+        AdsApiNotFoundError, match="failed with 404: non-JSON text/html body: 502 Bad Gateway"
+    ):
+        hook.get_line_item("8v7jo")
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_api_error_keeps_code_and_parameter(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    with pytest.raises(AdsApiError) as info:
+        hook.create_media_creative(_account_media_id(ads_api_emulator), "8v7jo")
+    assert info.value.status_code == 400
+    assert info.value.errors[0]["code"] == "MISSING_PARAMETER"
+    assert info.value.errors[0]["parameter"] == "landing_url"
+    assert "400 MISSING_PARAMETER (landing_url)" in str(info.value)
+
+
+# -- logging and secrets -------------------------------------------------------------------------------
+
+
+def test_one_log_line_per_request(
+    make_hook: MakeHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    ads_api_emulator.update_config(account_rate_limit=500)
+    hook = make_hook()
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    hook.get_line_item("8v7jo")
+    hook.request("GET", "accounts")  # not account-scoped: only the endpoint budget is reported
+    first, second = _request_lines(caplog)
+    assert re.fullmatch(
+        r"GET accounts/18ce54d4x5t/line_items/8v7jo -> 200 in \d+ ms, rate limit remaining 499", first
+    )
+    assert re.fullmatch(r"GET accounts -> 200 in \d+ ms, rate limit remaining 99999", second)
+
+
+def test_retry_lines(
+    inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    inject("error", status=503)
+    hook.get_line_item("8v7jo")
+    messages = [r.getMessage() for r in caplog.records if r.name == HOOK_LOGGER]
+    assert len(messages) == 3
+    assert messages[0].startswith("GET accounts/18ce54d4x5t/line_items/8v7jo -> 503 in ")
+    assert re.fullmatch(
+        r"GET accounts/18ce54d4x5t/line_items/8v7jo failed with 503 SERVICE_UNAVAILABLE: Over capacity; "
+        r"retrying in [0-9.]+ s \(attempt 2 of 4\)",
+        messages[1],
+    )
+    assert " -> 200 in " in messages[2]
+
+
+def test_no_secret_reaches_logs_errors_or_reprs(
+    inject: Inject,
+    make_hook: MakeHook,
+    ads_api_emulator: AdsApiEmulator,
+    closed_port: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    config = ads_api_emulator.config
+    wrong_secret = "wrong-consumer-secret-for-this-test"
+    forbidden = [
+        config.consumer_secret,
+        config.access_token_secret,
+        wrong_secret,
+        "oauth_signature",
+        "Authorization",
+    ]
+    texts: list[str] = []
+
+    def record(error: BaseException) -> None:
+        texts.extend([str(error), repr(error), "".join(traceback.format_exception(error))])
+
+    hook = make_hook()
+    hook.get_line_item("8v7jo")
+    inject("error", status=503)
+    hook.get_line_item("8v7jo")
+    texts.extend([repr(hook), repr(hook.config), str(hook.config)])
+    for failing, call in [
+        (make_hook(password=wrong_secret), lambda h: h.get_line_item("8v7jo")),
+        (make_hook(ads_api_url=f"http://127.0.0.1:{closed_port}"), lambda h: h.get_line_item("8v7jo")),
+        (hook, lambda h: h.get_line_item("nothere")),
+    ]:
+        with pytest.raises(AdsApiError) as info:
+            call(failing)
+        record(info.value)
+    inject("drop_after", method="POST")
+    with pytest.raises(AdsApiResponseLostError) as lost:
+        hook.create_media_creative(_account_media_id(ads_api_emulator), "8v7jo", "https://example.com/a")
+    record(lost.value)
+    assert hook.test_connection()[0] is True
+
+    texts.append(caplog.text)
+    texts.extend(r.getMessage() for r in caplog.records)
+    assert len(caplog.records) > 10
+    for text in texts:
+        for secret in forbidden:
+            assert secret not in text
+
+
+# -- test_connection ----------------------------------------------------------------------------------
+
+
+def test_test_connection_ok(hook: AdsApiHook) -> None:
+    assert hook.test_connection() == (
+        True,
+        "Connected to ads account 18ce54d4x5t (Emulator Coffee Co.) with API version 12",
+    )
+
+
+def test_test_connection_wrong_secret(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    ok, message = make_hook(password="wrong-consumer-secret").test_connection()
+    assert ok is False
+    assert message == (
+        "GET accounts/18ce54d4x5t failed with 401 UNAUTHORIZED_ACCESS: This request is not properly authenticated"
+    )
+    assert len(ads_api_emulator.api_requests()) == 1
+
+
+def test_test_connection_unknown_account(make_hook: MakeHook) -> None:
+    ok, message = make_hook(account_id="nope1").test_connection()
+    assert ok is False
+    assert message.startswith("GET accounts/nope1 failed with 404 NOT_FOUND")
+
+
+def test_test_connection_without_account_id(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    assert make_hook(account_id=None).test_connection() == (
+        False,
+        "Set the account_id extra so the connection can be tested",
+    )
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_test_connection_bad_connection(make_hook: MakeHook) -> None:
+    ok, message = make_hook(api_version="v12").test_connection()
+    assert ok is False
+    assert "api_version must be a positive integer like '12', got 'v12'" in message
+
+
+def test_test_connection_unreachable(make_hook: MakeHook, closed_port: int) -> None:
+    ok, message = make_hook(ads_api_url=f"http://127.0.0.1:{closed_port}").test_connection()
+    assert ok is False
+    assert message.startswith("GET accounts/18ce54d4x5t failed: could not connect")
+
+
+def test_unsigned_requests_are_what_the_emulator_rejects(ads_api_emulator: AdsApiEmulator) -> None:
+    # Guards the signing tests above: without the hook's OAuth1 the same URL is refused.
+    response = requests.get(f"{ads_api_emulator.url}/12/accounts/18ce54d4x5t", timeout=5)
+    assert response.status_code == 401
