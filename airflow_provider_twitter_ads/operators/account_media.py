@@ -12,6 +12,7 @@ from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.utils.media import (
     AMPLIFY_VIDEO,
     CREATIVE_TYPES,
+    DISPLAY_CREATIVE_TYPE_DIMENSIONS,
     IMAGE,
     MediaRef,
     account_media_result,
@@ -29,6 +30,11 @@ from airflow_provider_twitter_ads.utils.media import (
 # The first Ads API version with the media library (and without POST account_media).
 MEDIA_LIBRARY_MIN_VERSION = 5
 _LIBRARY_MEDIA_TYPES = {AMPLIFY_VIDEO: "VIDEO", IMAGE: "IMAGE"}
+
+
+def _size_hint(creative_type: str) -> str:
+    size = DISPLAY_CREATIVE_TYPE_DIMENSIONS.get(creative_type)
+    return f" ({creative_type} needs {size[0]}x{size[1]})" if size else ""
 
 
 class CreateAccountMediaOperator(BaseOperator):
@@ -168,8 +174,9 @@ class CreateAccountMediaOperator(BaseOperator):
             raise TimeoutError(
                 f"No account media of type {creative_type} for media_key {media.media_key!r} appeared in "
                 f"account {account_id} within {self.timeout:g} s after the media library "
-                f"{'add' if added else 'entry was found'}. If that account media was deleted, delete the "
-                "media library entry and run again."
+                f"{'add' if added else 'entry was found'}. The API makes it only from an amplify video "
+                f"(PREROLL) or an image of exactly a display size{_size_hint(creative_type)}; if it was "
+                "deleted, delete the media library entry and run again."
             )
         return found
 

@@ -231,6 +231,15 @@ def test_account_media_deleted_but_entry_kept_times_out_without_re_adding(
     assert writes(ads_api_emulator) == []
 
 
+def test_an_image_of_no_display_size_given_a_type_times_out_with_the_reason(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "tweet_image", 640, 480)
+    with pytest.raises(TimeoutError, match=r"exactly a display size \(BANNER needs 320x50\)"):
+        run_create(media_key=upload["media_key"], creative_type="BANNER", timeout=0.2)
+    assert live(ads_api_emulator, "account_media") == []
+
+
 def test_an_image_that_does_not_fit_the_given_type(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     # The key alone has no size, so the type is only found wrong once the API made the account media.
     upload = ready_media(ads_api_emulator, "tweet_image", 320, 50)
