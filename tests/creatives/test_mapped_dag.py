@@ -63,8 +63,12 @@ def test_mapped_chain_makes_one_creative_per_upload(
     uploads = [ready_media(ads_api_emulator, "tweet_image", *size) for size in ((320, 50), (300, 250))]
     uploads.append(ready_media(ads_api_emulator, "tweet_image", 320, 50))
     monkeypatch.setenv("CREATIVES_TEST_UPLOADS", json.dumps(uploads))
-    # dag.test() serializes the DAG from the configured dags folder (its "dags-folder" bundle).
+    # dag.test() serializes the DAG from the "dags-folder" bundle, whose path is read from
+    # airflow.settings (fixed when Airflow was first imported) or the setting when unset.
     monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path))
+    import airflow.settings
+
+    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(tmp_path))
     (tmp_path / "creatives_mapped.py").write_text(textwrap.dedent(DAG_FILE))
     from airflow.dag_processing.dagbag import DagBag
 
