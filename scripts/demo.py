@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import random
@@ -95,6 +96,7 @@ class Asset:
     data: bytes
     expected_creative_type: str
     line_item_id: str
+    landing_url: str | None
 
     @property
     def sha256(self) -> str:
@@ -168,7 +170,7 @@ def mp4_video(width: int = 1280, height: int = 720, seconds: int = 15, payload_b
 
 
 def sample_assets() -> list[Asset]:
-    assets = [Asset(VIDEO_KEY, "video/mp4", mp4_video(), "PREROLL", PREROLL_LINE_ITEM)]
+    assets = [Asset(VIDEO_KEY, "video/mp4", mp4_video(), "PREROLL", PREROLL_LINE_ITEM, None)]
     palette = [(29, 155, 240), (0, 186, 124), (249, 24, 128), (255, 212, 0), (120, 86, 255), (255, 122, 0)]
     for index, (creative_type, (width, height)) in enumerate(DISPLAY_SIZES.items()):
         assets.append(
@@ -178,6 +180,7 @@ def sample_assets() -> list[Asset]:
                 data=png_image(width, height, palette[index % len(palette)]),
                 expected_creative_type=creative_type,
                 line_item_id=DISPLAY_LINE_ITEM,
+                landing_url=LANDING_URL,
             )
         )
     return assets
@@ -276,8 +279,10 @@ class Progress:
             print("FAILED", flush=True)
             raise
         elapsed = time.monotonic() - started
-        detail = f"  {outcome['detail']}" if outcome["detail"] else ""
-        print(f"ok ({elapsed:.1f} s){detail}", flush=True)
+        first, *more = outcome["detail"].split("\n") if outcome["detail"] else [""]
+        print(f"ok ({elapsed:.1f} s)" + (f"  {first}" if first else ""), flush=True)
+        for line in more:
+            print(f"      {line}", flush=True)
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -290,10 +295,11 @@ def tail(path: Path, lines: int = 40) -> str:
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(value)) for value in column) for column in zip(headers, *rows, strict=False)]
-    lines = ["  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("  " + "  ".join("-" * w for w in widths))
-    lines += ["  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)) for row in rows]
-    return "\n".join(lines)
+    lines = [headers, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        ("  " + "  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True))).rstrip()
+        for line in lines
+    )
 
 
 # -- Airflow -------------------------------------------------------------------------------------------
@@ -390,9 +396,10 @@ def read_run_states(db_path: Path, dag_id: str) -> tuple[str | None, list[tuple[
         if row is None:
             return None, []
         run_id, run_state = row
+        # In the order the tasks first started, which is the DAG's order for these chains.
         tasks = db.execute(
             "SELECT task_id, map_index, state FROM task_instance WHERE dag_id = ? AND run_id = ? "
-            "ORDER BY task_id, map_index",
+            "ORDER BY MIN(start_date) OVER (PARTITION BY task_id), task_id, map_index",
             (dag_id, run_id),
         ).fetchall()
     return run_state, [(t, int(i), s) for t, i, s in tasks]
@@ -483,9 +490,12 @@ def created_entities(state: dict[str, Any], assets: Sequence[Asset]) -> tuple[li
     ]
 
     rows = []
-    for creative in sorted(
-        creatives, key=lambda mc: asset_by_key[account_media_by_id[mc["account_media_id"]]["media_key"]].key
-    ):
+    position = {asset.key: index for index, asset in enumerate(assets)}
+
+    def asset_order(creative: dict[str, Any]) -> int:
+        return position[asset_by_key[account_media_by_id[creative["account_media_id"]]["media_key"]].key]
+
+    for creative in sorted(creatives, key=asset_order):
         am = account_media_by_id[creative["account_media_id"]]
         line_item = line_items.get(creative.get("line_item_id"), {})
         rows.append(
@@ -513,7 +523,11 @@ def created_entities(state: dict[str, Any], assets: Sequence[Asset]) -> tuple[li
                 f"{asset.key}: account media {types or 'none'}, expected [{asset.expected_creative_type}]"
             )
         ids = {am["id"] for am in its_media}
-        on_line_items = sorted(mc.get("line_item_id") for mc in creatives if mc["account_media_id"] in ids)
+        its_creatives = [mc for mc in creatives if mc["account_media_id"] in ids]
+        on_line_items = sorted(mc.get("line_item_id") for mc in its_creatives)
+        landing_urls = sorted({mc.get("landing_url") or "" for mc in its_creatives})
+        if its_creatives and landing_urls != [asset.landing_url or ""]:
+            problems.append(f"{asset.key}: landing URLs {landing_urls}, expected {asset.landing_url}")
         if on_line_items != [asset.line_item_id]:
             problems.append(
                 f"{asset.key}: media creatives on {on_line_items or 'none'}, expected [{asset.line_item_id}]"
@@ -541,11 +555,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        import airflow  # noqa: F401
-        import boto3  # noqa: F401
-    except ImportError as exc:
-        print(f"error: {exc.name} is not installed for {sys.executable}; run `make demo`", file=sys.stderr)
+    # Only look: importing Airflow here would load its settings from the caller's environment.
+    missing = [name for name in ("airflow", "boto3", "moto") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"error: {', '.join(missing)} not installed for {sys.executable}; run `make demo`",
+            file=sys.stderr,
+        )
         return 2
 
     def on_sigterm(signum: int, frame: object) -> None:
@@ -670,43 +686,44 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
                     f"{dag_id}: exit code {result.exit_code}, run {result.run_state}, failed tasks: {failed}\n"
                     f"  log: {log_path}\n{tail(log_path)}"
                 )
-            outcome["detail"] = f"\n      {result.summary()}"
+            outcome["detail"] = "\n" + result.summary()
 
     with progress.step("Reading back what the emulator holds") as outcome:
-        state = get_json(f"{emulator_url}/_emulator/state")
+        try:
+            state = get_json(f"{emulator_url}/_emulator/state")
+        except (OSError, ValueError) as exc:
+            raise DemoError(
+                f"could not read the emulator's state ({exc}); see {emulator_log}\n{tail(emulator_log)}"
+            ) from None
         rows, problems = created_entities(state, assets)
         ctas = [c for c in state.get("tables", {}).get("preroll_call_to_actions", []) if not c.get("deleted")]
+        cta_found = [
+            (c.get("line_item_id"), c.get("call_to_action"), c.get("call_to_action_url")) for c in ctas
+        ]
+        if cta_found != [(PREROLL_LINE_ITEM, CALL_TO_ACTION, CALL_TO_ACTION_URL)]:
+            problems.append(
+                f"pre-roll call to actions {cta_found}, expected "
+                f"[{(PREROLL_LINE_ITEM, CALL_TO_ACTION, CALL_TO_ACTION_URL)}]"
+            )
         outcome["detail"] = f"{len(rows)} media creatives"
 
     print()
     print(
         format_table(
+            ["asset", "creative type", "media key", "account media", "media creative", "line item"],
             [
-                "asset",
-                "creative type",
-                "media key",
-                "account media",
-                "media creative",
-                "line item",
-                "landing URL",
-            ],
-            [
-                [
-                    r.asset,
-                    r.creative_type,
-                    r.media_key,
-                    r.account_media_id,
-                    r.media_creative_id,
-                    r.line_item,
-                    r.landing_url,
-                ]
+                [r.asset, r.creative_type, r.media_key, r.account_media_id, r.media_creative_id, r.line_item]
                 for r in rows
             ],
         )
     )
+    landing_urls = sorted({(r.line_item, r.landing_url) for r in rows if r.landing_url != "-"})
+    for line_item, url in landing_urls:
+        print(f"  landing URL of the media creatives on {line_item}: {url}")
     for cta in ctas:
         print(
-            f"  pre-roll call to action on {cta.get('line_item_id')}: {cta.get('call_to_action')} -> {cta.get('call_to_action_url')}"
+            f"  pre-roll call to action on {cta.get('line_item_id')}: "
+            f"{cta.get('call_to_action')} -> {cta.get('call_to_action_url')}"
         )
     print()
     if args.summary_json:
