@@ -37,6 +37,7 @@ def get_provider_info() -> dict[str, Any]:
                         "ads_api_url": "https://ads-api.x.com",
                         "upload_api_url": "https://api.x.com",
                         "timeout": "60",
+                        "upload_api": "v2",
                     },
                 },
                 "conn-fields": {
@@ -63,6 +64,10 @@ def get_provider_info() -> dict[str, Any]:
                     "upload_api_url": {
                         "label": "Media upload base URL",
                         "schema": {"type": ["string", "null"], "default": "https://api.x.com"},
+                    },
+                    "upload_api": {
+                        "label": "Media upload API version",
+                        "schema": {"type": ["string", "null"], "enum": ["v2", "v1.1", None], "default": "v2"},
                     },
                     "timeout": {
                         "label": "Request timeout (seconds)",
