@@ -102,12 +102,20 @@ class S3RangeReader:
         self._cursors: list[_Cursor] = []
 
     @classmethod
-    def open(cls, bucket: str, key: str, aws_conn_id: str | None = "aws_default") -> S3RangeReader:
-        """HEAD the object (size, Content-Type, ETag); ``S3ObjectNotFoundError`` if bucket or key is missing."""
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    def open(
+        cls, bucket: str, key: str, aws_conn_id: str | None = "aws_default", s3_hook: S3Hook | None = None
+    ) -> S3RangeReader:
+        """HEAD the object (size, Content-Type, ETag); ``S3ObjectNotFoundError`` if bucket or key is missing.
+
+        Pass ``s3_hook`` to reuse a hook (and its boto3 client) instead of making one for ``aws_conn_id``.
+        """
         from botocore.exceptions import ClientError
 
-        hook = S3Hook(aws_conn_id=aws_conn_id)
+        if s3_hook is None:
+            from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+            s3_hook = S3Hook(aws_conn_id=aws_conn_id)
+        hook = s3_hook
         try:
             obj = hook.get_key(key, bucket_name=bucket)
         except ClientError as error:

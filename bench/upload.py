@@ -1,0 +1,383 @@
+"""Benchmark: streamed S3 -> media upload vs download-everything-then-upload, and parallel appends.
+
+The parent process starts moto's S3 server and the Ads API emulator as subprocesses, stores one
+object per size in S3 (an MP4 header, then random bytes), and runs every variant in a fresh child
+process so the client's memory is measured alone. A child imports everything, opens its
+connections, notes its idle peak RSS, runs one upload, and reports wall time and peak RSS
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``). The parent checks each upload's SHA-256 against
+the emulator's record of the bytes it assembled.
+
+Variants:
+
+- ``streamed``: ``S3RangeReader`` + ``upload_media``, one segment in flight (what the operator does).
+- ``streamed x4``: the same with ``max_parallel_segments=4``.
+- ``baseline``: ``get_object`` read whole into memory, then the same chunked upload from memory.
+
+Then, with the emulator adding ``--latency-ms`` to every request, ``streamed`` with 1 and with 4
+segments in flight, for the speed-up of parallel appends when the upload is latency bound.
+
+Usage: ``python bench/upload.py [--sizes 64,256,512] [--segment-kib 4096] [--latency-ms 20]
+[--latency-segment-kib 256] [--repeat 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from typing import Any
+
+MIB = 1024 * 1024
+BUCKET = "bench-assets"
+WARMUP_KEY = "bench/warmup.txt"
+MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+VARIANTS = ("streamed", "streamed x4", "baseline")
+# Parts used to put the objects into S3: the parent never holds a whole object either.
+_PUT_PART = 16 * MIB
+
+
+# -- child side ------------------------------------------------------------------------------------
+
+
+def _peak_rss_mib() -> float:
+    # Linux reports ru_maxrss in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[str, Any]:
+    import logging
+
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+    from airflow_provider_twitter_ads.hooks.media_upload import upload_media
+    from airflow_provider_twitter_ads.utils.s3 import S3RangeReader
+    from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
+
+    logging.disable(logging.WARNING)
+    hook = AdsApiHook()
+    s3_hook = S3Hook(aws_conn_id="aws_default")
+    client = s3_hook.get_conn()
+    # Build both clients (boto3's client and resource models load slowly) and open their connections
+    # before measuring: the idle figure includes them, and the timings are of the transfer alone.
+    s3_hook.get_key(WARMUP_KEY, bucket_name=BUCKET)
+    hook.test_connection()
+    idle = _peak_rss_mib()
+
+    started = time.perf_counter()
+    if variant == "baseline":
+        data = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        result = upload_media(
+            hook, BytesRangeReader(data), len(data), "video/mp4", "tweet_video", None, segment_bytes, 1
+        )
+        total = len(data)
+        del data
+    else:
+        with S3RangeReader.open(BUCKET, key, s3_hook=s3_hook) as reader:
+            total = reader.size
+            result = upload_media(
+                hook, reader, reader.size, "video/mp4", "tweet_video", None, segment_bytes, parallel
+            )
+    elapsed = time.perf_counter() - started
+    return {
+        "variant": variant,
+        "bytes": total,
+        "seconds": elapsed,
+        "idle_rss_mib": idle,
+        "peak_rss_mib": _peak_rss_mib(),
+        "media_key": result["media_key"],
+    }
+
+
+# -- parent side -----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, timeout: float = 60.0) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@contextlib.contextmanager
+def _servers(workdir: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """moto S3 and the emulator in subprocesses; yields their URLs and the emulator's connection."""
+    port = _free_port()
+    logs = open(os.path.join(workdir, "servers.log"), "wb")  # noqa: SIM115 - closed below
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=logs, stderr=logs
+    )
+    emulator = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "airflow_provider_twitter_ads.emulator",
+            "--port",
+            "0",
+            "--processing-seconds",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=logs,
+        env={**os.environ, "AIRFLOW_HOME": workdir},
+    )
+    try:
+        assert emulator.stdout is not None
+        emulator_url = emulator.stdout.readline().decode().strip()
+        line = emulator.stdout.readline().decode().strip()
+        connection = json.loads(line.split("=", 1)[1].strip("'"))
+        s3_url = f"http://127.0.0.1:{port}"
+        _wait_for(s3_url)
+        _wait_for(f"{emulator_url}/_emulator/health")
+        yield s3_url, emulator_url, connection
+    finally:
+        for process in (emulator, moto):
+            process.terminate()
+        for process in (emulator, moto):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        logs.close()
+
+
+def _put_objects(s3_url: str, sizes_mb: list[int]) -> dict[int, tuple[str, str]]:
+    """One object per size; returns size -> (key, sha256)."""
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_url,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    client.put_object(Bucket=BUCKET, Key=WARMUP_KEY, Body=b"warm-up")
+    objects = {}
+    for size_mb in sizes_mb:
+        key = f"bench/{size_mb}mb.mp4"
+        total = size_mb * MIB
+        digest = hashlib.sha256()
+        upload = client.create_multipart_upload(Bucket=BUCKET, Key=key, ContentType="video/mp4")
+        parts = []
+        for number, start in enumerate(range(0, total, _PUT_PART), start=1):
+            chunk = os.urandom(min(_PUT_PART, total - start))
+            if start == 0:
+                chunk = MP4_HEADER + chunk[len(MP4_HEADER) :]
+            digest.update(chunk)
+            etag = client.upload_part(
+                Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=number, Body=chunk
+            )["ETag"]
+            parts.append({"PartNumber": number, "ETag": etag})
+        client.complete_multipart_upload(
+            Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], MultipartUpload={"Parts": parts}
+        )
+        objects[size_mb] = (key, digest.hexdigest())
+    return objects
+
+
+def _run_child(
+    env: dict[str, str], variant: str, key: str, segment_bytes: int, parallel: int
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        variant,
+        "--key",
+        key,
+        "--child-segment-bytes",
+        str(segment_bytes),
+        "--child-parallel",
+        str(parallel),
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, timeout=1800, check=False)
+    lines = [line for line in done.stdout.decode().splitlines() if line.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{variant} child failed ({done.returncode}):\n{done.stderr.decode()[-3000:]}")
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def _emulator_sha(emulator_url: str, media_key: str) -> str | None:
+    import requests
+
+    state = requests.get(f"{emulator_url}/_emulator/state", timeout=30).json()
+    return next((m["sha256"] for m in state["media"] if m["media_key"] == media_key), None)
+
+
+def _set_latency(emulator_url: str, seconds: float) -> None:
+    import requests
+
+    requests.post(
+        f"{emulator_url}/_emulator/config", json={"latency": seconds}, timeout=10
+    ).raise_for_status()
+
+
+def _measure(
+    env: dict[str, str],
+    emulator_url: str,
+    key: str,
+    sha: str,
+    variant: str,
+    segment_bytes: int,
+    repeat: int,
+) -> dict[str, Any]:
+    parallel = 4 if variant.endswith("x4") else 1
+    child_variant = "baseline" if variant == "baseline" else "streamed"
+    runs = []
+    for _ in range(repeat):
+        run = _run_child(env, child_variant, key, segment_bytes, parallel)
+        if _emulator_sha(emulator_url, run["media_key"]) != sha:
+            raise RuntimeError(f"{variant}: the emulator's bytes differ from the S3 object {key}")
+        runs.append(run)
+    # The fastest run: the machine is shared, slower runs measure the neighbours.
+    best = min(runs, key=lambda r: r["seconds"])
+    return {
+        **best,
+        "variant": variant,
+        "mb_per_s": best["bytes"] / MIB / best["seconds"],
+        "rss_over_idle_mib": max(r["peak_rss_mib"] - r["idle_rss_mib"] for r in runs),
+    }
+
+
+def _print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="64,256,512", help="object sizes in MiB, comma-separated")
+    parser.add_argument("--segment-kib", type=int, default=4096, help="segment size (default 4096 KiB)")
+    parser.add_argument(
+        "--latency-ms", type=float, default=20.0, help="emulator latency for the speed-up run"
+    )
+    parser.add_argument(
+        "--latency-segment-kib",
+        type=int,
+        default=256,
+        help="segment size for the speed-up run (default 256)",
+    )
+    parser.add_argument("--latency-size", type=int, default=None, help="object for the speed-up run (MiB)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per variant; the fastest is reported")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--child-segment-bytes", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-parallel", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        result = _child(args.child, args.key, args.child_segment_bytes, args.child_parallel)
+        print("RESULT " + json.dumps(result), flush=True)
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    segment_bytes = args.segment_kib * 1024
+    with tempfile.TemporaryDirectory(prefix="bench-upload-") as workdir, _servers(workdir) as servers:
+        s3_url, emulator_url, connection = servers
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": workdir,
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "AIRFLOW_CONN_TWITTER_ADS_DEFAULT": json.dumps(connection),
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(
+                {
+                    "conn_type": "aws",
+                    "login": "bench",
+                    "password": "bench",
+                    "extra": {"endpoint_url": s3_url, "region_name": "us-east-1"},
+                }
+            ),
+        }
+        print(f"Putting {', '.join(f'{s} MiB' for s in sizes)} into S3 (moto)...", flush=True)
+        objects = _put_objects(s3_url, sizes)
+
+        rows = []
+        for size in sizes:
+            key, sha = objects[size]
+            results = {
+                v: _measure(env, emulator_url, key, sha, v, segment_bytes, args.repeat) for v in VARIANTS
+            }
+            for variant in VARIANTS:
+                r = results[variant]
+                rows.append(
+                    [
+                        f"{size} MiB",
+                        variant,
+                        f"{r['mb_per_s']:.0f}",
+                        f"{r['seconds']:.2f}",
+                        f"{r['peak_rss_mib']:.0f}",
+                        f"{r['rss_over_idle_mib']:.0f}",
+                    ]
+                )
+            print(f"  {size} MiB done", flush=True)
+        _print_table(
+            f"Upload from S3, {args.segment_kib} KiB segments (idle process: imports and open connections)",
+            ["object", "variant", "MiB/s", "seconds", "peak RSS MiB", "over idle MiB"],
+            rows,
+        )
+
+        latency_size = args.latency_size or sizes[0]
+        key, sha = objects.get(latency_size) or _put_objects(s3_url, [latency_size])[latency_size]
+        _set_latency(emulator_url, args.latency_ms / 1000)
+        latency_segment = args.latency_segment_kib * 1024
+        one = _measure(env, emulator_url, key, sha, "streamed", latency_segment, args.repeat)
+        four = _measure(env, emulator_url, key, sha, "streamed x4", latency_segment, args.repeat)
+        _set_latency(emulator_url, 0.0)
+        segments = -(-latency_size * MIB // latency_segment)
+        _print_table(
+            f"{args.latency_ms:g} ms emulator latency per request, {latency_size} MiB in {segments} segments "
+            f"of {args.latency_segment_kib} KiB",
+            ["segments in flight", "MiB/s", "seconds", "over idle MiB", "speed-up"],
+            [
+                [
+                    "1",
+                    f"{one['mb_per_s']:.1f}",
+                    f"{one['seconds']:.2f}",
+                    f"{one['rss_over_idle_mib']:.0f}",
+                    "1.0x",
+                ],
+                [
+                    "4",
+                    f"{four['mb_per_s']:.1f}",
+                    f"{four['seconds']:.2f}",
+                    f"{four['rss_over_idle_mib']:.0f}",
+                    f"{one['seconds'] / four['seconds']:.1f}x",
+                ],
+            ],
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
