@@ -1,7 +1,8 @@
 """Chunked media upload (INIT / APPEND / FINALIZE) and STATUS over ``AdsApiHook.request``.
 
 ``upload_media`` streams an object through a ``RangeReader`` in bounded memory: at most
-``max_parallel_segments`` segments are read and in flight at a time, each at most 5 MiB.
+``max_parallel_segments`` segments are being appended and one more is read ahead, each at most
+5 MiB.
 
 Retry decisions, on top of the hook's own retries of transient errors:
 
@@ -495,36 +496,40 @@ class _ChunkedUpload:
             log.info("Media %s: segment %d/%d appended", session.media_id, segment.index + 1, self.plan.count)
 
     def _append_all(self, session: _Session) -> None:
-        if self.parallel == 1:
-            for segment in self.plan:
-                self._append(session, segment, [self.reader.read_range(segment.start, segment.end)])
-            return
-        self._append_parallel(session)
-
-    def _append_parallel(self, session: _Session) -> None:
-        # A slot is taken before a segment is read and given back when its APPEND is done, so at most
-        # `parallel` segments are in memory: reading never runs ahead of the uploads.
-        slots = threading.Semaphore(self.parallel)
+        # The main thread reads segments in order (one streaming S3 GET) and hands them to
+        # `parallel` APPEND workers. A segment is read only when one of `parallel + 1` buffers is
+        # free, and its buffer is given back when its APPEND is answered: the next segment is read
+        # while the others are being sent, and reading never runs further ahead than that.
+        buffers = threading.Semaphore(self.parallel + 1)
         failed = threading.Event()
         futures: list[Future[None]] = []
+
+        def append(segment: Segment, read: list[bytes]) -> None:
+            try:
+                # Segments queued behind a failure are dropped, not sent.
+                if not failed.is_set():
+                    self._append(session, segment, read)
+            finally:
+                read.clear()
 
         def done(future: Future[None]) -> None:
             if future.exception() is not None:
                 failed.set()
-            slots.release()
+            buffers.release()
 
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="media-append") as pool:
             for segment in self.plan:
-                slots.acquire()
+                buffers.acquire()
                 if failed.is_set():
-                    slots.release()
+                    buffers.release()
                     break
                 try:
                     read = [self.reader.read_range(segment.start, segment.end)]
                 except BaseException:
-                    slots.release()
+                    failed.set()
+                    buffers.release()
                     raise
-                future = pool.submit(self._append, session, segment, read)
+                future = pool.submit(append, segment, read)
                 del read
                 future.add_done_callback(done)
                 futures.append(future)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
+from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiUnauthorizedError
 from airflow_provider_twitter_ads.hooks import media_upload
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.media_upload import MediaUploadError, get_upload_status, upload_media
@@ -126,15 +126,16 @@ def test_the_connections_upload_api_is_used_unless_overridden(
         assert _record(ads_api_emulator, result["media_key"]).sha256 == samples.sha256(data)
 
 
-def test_parallel_reads_never_run_ahead_of_the_appends(
-    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_reads_never_run_more_than_one_segment_ahead_of_the_appends(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, parallel: int
 ) -> None:
     ads_api_emulator.update_config(latency=0.02)
-    parallel = 3
     appended: list[int] = []
 
     def check(start: int, end: int) -> None:
-        # Segments read so far minus APPENDs the server has finished: at most `parallel` in memory.
+        # Segments read so far minus APPENDs the server has finished: at most `parallel` being sent
+        # and one read ahead.
         finished = sum(1 for e in _appends(ads_api_emulator) if e["status"] == 200)
         appended.append(len(reader.reads) - finished)
 
@@ -151,7 +152,7 @@ def test_parallel_reads_never_run_ahead_of_the_appends(
     )
     assert _record(ads_api_emulator, result["media_key"]).sha256 == samples.sha256(data)
     assert len(reader.reads) == 31
-    assert max(appended) <= parallel
+    assert max(appended) <= parallel + 1
     # The reads happened in order, each segment exactly once.
     assert reader.reads == [(i * 4096, min((i + 1) * 4096, len(data))) for i in range(31)]
 
@@ -232,6 +233,23 @@ def test_bad_arguments_fail_before_any_request(
     assert reader.reads == []
 
 
+def test_refused_credentials_fail_at_init_and_create_nothing(
+    ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch, fast_retries
+) -> None:
+    connection = ads_api_emulator.airflow_connection()
+    connection["password"] = "not-the-consumer-secret"
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_WRONG", json.dumps(connection))
+    hook = AdsApiHook("twitter_ads_wrong", retry_settings=fast_retries)
+    data = samples.mp4(SEGMENT + 1)
+    with pytest.raises(AdsApiUnauthorizedError) as info:
+        upload_media(
+            hook, BytesRangeReader(data), len(data), "video/mp4", "tweet_video", segment_bytes=SEGMENT
+        )
+    assert "not-the-consumer-secret" not in str(info.value)
+    assert [e["path"] for e in ads_api_emulator.api_requests()] == ["/2/media/upload/initialize"]
+    assert media_records(ads_api_emulator) == {}
+
+
 # -- faults during APPEND -----------------------------------------------------------------------
 
 
@@ -242,6 +260,7 @@ def test_bad_arguments_fail_before_any_request(
         {"kind": "html_error", "options": {"status": 502}, "times": 1},
         {"kind": "drop_before", "times": 2},
         {"kind": "drop_after", "times": 2},
+        {"kind": "rate_limit", "options": {"reset_in": 0.2}, "times": 1},
     ],
     ids=lambda f: f["kind"],
 )
@@ -277,7 +296,8 @@ def test_an_append_the_hook_gives_up_on_is_re_read_and_sent_again(
     reader = RecordingReader(data)
     result = upload_media(hook, reader, len(data), "video/mp4", "tweet_video", segment_bytes=SEGMENT)
     assert _record(ads_api_emulator, result["media_key"]).sha256 == samples.sha256(data)
-    assert reader.reads == [
+    # Segment 1 was read twice: once in order, once more for the retry round.
+    assert sorted(reader.reads) == [
         (0, SEGMENT),
         (SEGMENT, 2 * SEGMENT),
         (SEGMENT, 2 * SEGMENT),
@@ -457,8 +477,9 @@ def test_an_expired_session_starts_again_from_init(
     first = next(r for key, r in records.items() if key != result["media_key"])
     assert not first.finalized
     assert records[result["media_key"]].sha256 == samples.sha256(data)
-    # The new session re-read the object from the start.
-    assert reader.reads[0] == reader.reads[1] == (0, SEGMENT)
+    # The new session re-read the whole object from the start.
+    restart = reader.reads.index((0, SEGMENT), 1)
+    assert reader.reads[restart:] == [(0, SEGMENT), (SEGMENT, 2 * SEGMENT), (2 * SEGMENT, 3 * SEGMENT)]
 
 
 def test_sessions_that_keep_expiring_give_up_after_a_bounded_number(
