@@ -84,8 +84,12 @@ def test_every_mode_in_a_dag_run(
     monkeypatch.setenv("SENSOR_TEST_OUTPUT", str(output))
     dags = tmp_path / "dags"
     dags.mkdir()
-    # dag.test() serializes the DAG from the configured dags folder.
+    # dag.test() serializes the DAG from the configured dags folder. airflow.settings reads it once,
+    # when first imported (maybe by an earlier test): set both.
+    import airflow.settings
+
     monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(dags))
+    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(dags))
     (dags / "video_processing_modes.py").write_text(textwrap.dedent(DAG_FILE))
     from airflow.dag_processing.dagbag import DagBag
 
