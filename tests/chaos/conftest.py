@@ -20,7 +20,7 @@ from .harness import Totals
 CLIENT_TIMEOUT = 1.0
 SLOW_SECONDS = 1.5
 #: Runs of each pipeline in the default (CI) chaos test; ``CHAOS_RUNS`` or ``--chaos-long`` asks for more.
-CI_RUNS = 8
+CI_RUNS = 9
 LONG_RUNS = 200
 
 _TOTALS = pytest.StashKey[Totals]()

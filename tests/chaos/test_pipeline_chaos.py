@@ -7,14 +7,17 @@ failed with the API's error; and no uploaded media holds bytes that differ from 
 
 from __future__ import annotations
 
+import json
+import os
 import random
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 
-from .conftest import SLOW_SECONDS, chaos_runs
+from .conftest import CLIENT_TIMEOUT, SLOW_SECONDS, chaos_runs
 from .harness import (
     AssetOutcome,
     PipelineSettings,
@@ -38,6 +41,9 @@ FAULT_RATES = {
 }
 
 
+# CHAOS_RATE_SCALE=3 triples every rate, for a harsher long run.
+RATE_SCALE = float(os.environ.get("CHAOS_RATE_SCALE", "1"))
+
 # Scripted faults make sure even a short run meets the worst cases once: a write whose response is
 # lost (the client must look before writing again) and a video whose processing fails.
 SCRIPTED_BY_RUN = {
@@ -47,7 +53,7 @@ SCRIPTED_BY_RUN = {
     ],
     1: [
         {"kind": "fail_processing", "method": "POST", "path": "/finalize$"},
-        {"kind": "slow", "method": "POST", "path": "/media_creatives$", "options": {"seconds": 1.5}},
+        {"kind": "slow", "method": "POST", "path": "/media_creatives$", "options": {"seconds": SLOW_SECONDS}},
     ],
     2: [
         {"kind": "drop_after", "method": "POST", "path": "/finalize$"},
@@ -56,13 +62,13 @@ SCRIPTED_BY_RUN = {
 }
 
 
-def fault_plan(run: int, seed: int) -> dict[str, Any]:
+def fault_plan(run: int, seed: int, extra: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
     """The run's fault plan: seeded random faults (each run varies the error status, reset headers),
     plus scripted ones in the first runs."""
     return {
-        "scripted": SCRIPTED_BY_RUN.get(run, []),
+        "scripted": [*extra, *SCRIPTED_BY_RUN.get(run, [])],
         "random": {
-            "rates": FAULT_RATES,
+            "rates": {kind: rate * RATE_SCALE for kind, rate in FAULT_RATES.items()},
             "options": {
                 "error": {"status": ERROR_STATUSES[run % len(ERROR_STATUSES)]},
                 "html_error": {"status": 502},
@@ -75,29 +81,74 @@ def fault_plan(run: int, seed: int) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Variant:
+    """How a chaos test's pipelines talk to the API."""
+
+    seed: int
+    upload_api: str = "v2"
+    api_version: str = "12"
+    max_parallel_segments: int = 1
+    # Short upload sessions make slow faults expire them: the upload must start a new session.
+    upload_expires_after_secs: int | None = None
+    # Added to the first run's scripted faults.
+    first_run_faults: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def id(self) -> str:
+        expiry = f"-expires{self.upload_expires_after_secs}s" if self.upload_expires_after_secs else ""
+        return f"seed{self.seed}-upload{self.upload_api}-ads{self.api_version}-parallel{self.max_parallel_segments}{expiry}"
+
+
+VARIANTS = [
+    Variant(seed=1),
+    Variant(seed=2, upload_api="v1.1", max_parallel_segments=3),
+    # API version 4 has no media library: account media is created with POST account_media.
+    Variant(
+        seed=3,
+        api_version="4",
+        max_parallel_segments=2,
+        upload_expires_after_secs=2,
+        # Four slow APPENDs outlast the 2 s session.
+        first_run_faults=(
+            {
+                "kind": "slow",
+                "method": "POST",
+                "path": "/append$",
+                "times": 3,
+                "options": {"seconds": SLOW_SECONDS},
+            },
+        ),
+    ),
+]
+
+
 def run_chaos(
-    emulator: AdsApiEmulator, s3_client: Any, bucket: str, runs: int, seed: int
+    emulator: AdsApiEmulator, s3_client: Any, bucket: str, runs: int, variant: Variant
 ) -> tuple[list[AssetOutcome], Totals, list[str]]:
+    seed = variant.seed
     rng = random.Random(seed)
-    settings = PipelineSettings(bucket=bucket)
+    settings = PipelineSettings(
+        bucket=bucket, max_parallel_segments=variant.max_parallel_segments, upload_api=variant.upload_api
+    )
     outcomes: list[AssetOutcome] = []
     for run in range(runs):
         assets = make_assets(run, rng, video_bytes=rng.randint(100_000, 200_000))
         for asset in assets:
             content_type = "video/mp4" if asset.pipeline == "preroll" else "image/png"
             s3_client.put_object(Bucket=bucket, Key=asset.s3_key, Body=asset.data, ContentType=content_type)
-        emulator.faults.configure(fault_plan(run, seed))
+        emulator.faults.configure(fault_plan(run, seed, variant.first_run_faults if run == 0 else ()))
         for asset in assets:
             outcomes.append(run_pipeline(asset, settings, run_id=f"chaos_{seed}_{run}"))
         emulator.faults.configure({})
     totals = Totals(runs=runs)
     totals.faults.update(emulator.faults.injected)
-    problems = check_outcomes(emulator, outcomes, totals)
+    problems = check_outcomes(emulator, outcomes, totals, media_library=int(variant.api_version) >= 5)
     return outcomes, totals, problems
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.id for v in VARIANTS])
 def test_pipelines_survive_random_faults(
     ads_api_emulator: AdsApiEmulator,
     chaos_connection: str,
@@ -105,10 +156,15 @@ def test_pipelines_survive_random_faults(
     s3_bucket: str,
     chaos_totals: Totals,
     request: pytest.FixtureRequest,
-    seed: int,
+    monkeypatch: pytest.MonkeyPatch,
+    variant: Variant,
 ) -> None:
-    runs = max(1, chaos_runs(request.config) // 2)
-    outcomes, totals, problems = run_chaos(ads_api_emulator, s3_client, s3_bucket, runs, seed)
+    connection = ads_api_emulator.airflow_connection(timeout=CLIENT_TIMEOUT, api_version=variant.api_version)
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", json.dumps(connection))
+    if variant.upload_expires_after_secs:
+        ads_api_emulator.update_config(upload_expires_after_secs=variant.upload_expires_after_secs)
+    runs = max(1, chaos_runs(request.config) // len(VARIANTS))
+    outcomes, totals, problems = run_chaos(ads_api_emulator, s3_client, s3_bucket, runs, variant)
     chaos_totals.add(totals)
 
     assert not problems, "\n".join(problems)
