@@ -32,9 +32,8 @@ except ImportError:  # Airflow 2.10
     from airflow.models.dag import DAG  # type: ignore[no-redef]
     from airflow.models.param import Param  # type: ignore[no-redef]
 
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
-
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 
 # The image types the Ads API accepts for display creatives, by file name suffix.
@@ -105,6 +104,7 @@ with DAG(
     create_account_media = CreateAccountMediaOperator.partial(
         task_id="create_account_media",
         account_id="{{ params.account_id }}",
+        map_index_template="{{ task.media_key.s3_uri if task.media_key is mapping else task.media_key }}",
     ).expand(media_key=upload_images.output)
     # [END howto_create_account_media_mapped]
 
@@ -113,5 +113,6 @@ with DAG(
         task_id="attach_media_creative",
         line_item_id="{{ params.line_item_id }}",
         landing_url="{{ params.landing_url }}",
+        map_index_template="{{ task.account_media_id.creative_type if task.account_media_id is mapping else '' }}",
     ).expand(account_media_id=create_account_media.output)
     # [END howto_attach_media_creative_mapped]

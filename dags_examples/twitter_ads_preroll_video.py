@@ -23,9 +23,8 @@ except ImportError:  # Airflow 2.10
     from airflow.models.dag import DAG  # type: ignore[no-redef]
     from airflow.models.param import Param  # type: ignore[no-redef]
 
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
-
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
 
@@ -86,7 +85,7 @@ with DAG(
         task_id="wait_for_processing",
         media_id=upload_video.output,
         deferrable=True,
-        poke_interval=5,
+        poke_interval=30,
         timeout=60 * 60,
     )
     # [END howto_sensor_video_processing_deferrable]

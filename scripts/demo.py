@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -36,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,28 +262,42 @@ def read_url_line(process: subprocess.Popen[bytes], log_path: Path, timeout: flo
 # -- output ------------------------------------------------------------------------------------------
 
 
+class Step:
+    """One numbered step: its title line, optional indented notes, then ``ok (1.2 s)  detail``."""
+
+    def __init__(self, title: str) -> None:
+        self.detail = ""
+        self._open_line = True
+        print(f"{title} ...", end=" ", flush=True)
+
+    def note(self, line: str) -> None:
+        """An indented line under the title, printed at once (live progress)."""
+        if self._open_line:
+            print(flush=True)
+            self._open_line = False
+        print(f"      {line}", flush=True)
+
+    def finish(self, outcome: str) -> None:
+        prefix = "" if self._open_line else "      "
+        print(prefix + outcome + (f"  {self.detail}" if self.detail else ""), flush=True)
+
+
 class Progress:
     def __init__(self, total: int) -> None:
         self.total = total
         self.number = 0
 
     @contextmanager
-    def step(self, title: str) -> Iterator[dict[str, str]]:
-        """Prints ``[n/total] title ... ok (1.2 s) <detail>``; the body may set ``detail``."""
+    def step(self, title: str) -> Iterator[Step]:
         self.number += 1
-        print(f"[{self.number}/{self.total}] {title} ...", end=" ", flush=True)
+        step = Step(f"[{self.number}/{self.total}] {title}")
         started = time.monotonic()
-        outcome: dict[str, str] = {"detail": ""}
         try:
-            yield outcome
+            yield step
         except BaseException:
-            print("FAILED", flush=True)
+            step.finish("FAILED")
             raise
-        elapsed = time.monotonic() - started
-        first, *more = outcome["detail"].split("\n") if outcome["detail"] else [""]
-        print(f"ok ({elapsed:.1f} s)" + (f"  {first}" if first else ""), flush=True)
-        for line in more:
-            print(f"      {line}", flush=True)
+        step.finish(f"ok ({time.monotonic() - started:.1f} s)")
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -371,16 +386,12 @@ class RunResult:
         )
 
     def summary(self) -> str:
-        counts: dict[str, dict[str, int]] = {}
-        for task_id, _, state in self.task_states:
-            per_task = counts.setdefault(task_id, {})
-            per_task[state or "none"] = per_task.get(state or "none", 0) + 1
-        parts = []
-        for task_id, states in counts.items():
-            total = sum(states.values())
-            described = ", ".join(f"{n} {s}" if total > 1 else s for s, n in sorted(states.items()))
-            parts.append(f"{task_id} x{total}: {described}" if total > 1 else f"{task_id}: {described}")
-        return "; ".join(parts)
+        """``run success, 22 task instances: 22 success``."""
+        counts: dict[str, int] = {}
+        for _, _, state in self.task_states:
+            counts[state or "none"] = counts.get(state or "none", 0) + 1
+        described = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        return f"run {self.run_state}, {len(self.task_states)} task instances: {described}"
 
 
 def _task_label(task_id: str, map_index: int) -> str:
@@ -406,19 +417,101 @@ def read_run_states(db_path: Path, dag_id: str) -> tuple[str | None, list[tuple[
 
 
 def airflow_command(
-    processes: Processes, args: Sequence[str], env: dict[str, str], log_path: Path, timeout: float
+    processes: Processes,
+    args: Sequence[str],
+    env: dict[str, str],
+    log_path: Path,
+    timeout: float,
+    on_tick: Callable[[], None] | None = None,
 ) -> int:
+    """Run ``airflow *args`` with its output in ``log_path``; ``on_tick`` runs every half second."""
     with log_path.open("a", encoding="utf-8") as log:
         log.write(f"$ airflow {' '.join(args)}\n")
     process = processes.start([sys.executable, "-m", "airflow", *args], env, log_path)
+    deadline = time.monotonic() + timeout
     try:
-        return process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise DemoError(
-            f"airflow {' '.join(args[:2])} did not finish within {timeout:.0f} s; see {log_path}"
-        ) from None
+        while True:
+            try:
+                return process.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    raise DemoError(
+                        f"airflow {' '.join(args[:2])} did not finish within {timeout:.0f} s; see {log_path}"
+                    ) from None
+                if on_tick is not None:
+                    on_tick()
     finally:
         processes.stop(process)
+        if on_tick is not None:
+            on_tick()
+
+
+class RunWatcher:
+    """Prints what happens while ``airflow dags test`` runs: task instances finishing, deferrals."""
+
+    NOTABLE = ("up_for_retry", "up_for_reschedule", "success", "failed", "upstream_failed", "skipped")
+    # A deferral starts and ends inside ``dags test`` between two DB polls: its log line is the sign.
+    DEFERRED_LOG = re.compile(r"Pausing task as DEFERRED.*\btask_id=(\S+)")
+    PROCESSING_LOG = re.compile(r"processing is (pending|in_progress) \((\d+)%\)")
+
+    def __init__(self, db_path: Path, log_path: Path, dag_id: str, step: Step) -> None:
+        self.db_path = db_path
+        self.log_path = log_path
+        self.dag_id = dag_id
+        self.step = step
+        self.started = time.monotonic()
+        self.seen: dict[tuple[str, int], str] = {}
+        self.log_offset = 0
+
+    def __call__(self) -> None:
+        self._read_log()
+        self._read_db()
+
+    def _note(self, text: str) -> None:
+        self.step.note(f"{time.monotonic() - self.started:6.1f} s  {text}")
+
+    def _read_log(self) -> None:
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self.log_offset)
+                chunk = log.read()
+        except OSError:
+            return
+        # Whole lines only: a line still being written is read on the next tick.
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self.log_offset += len(complete)
+        for line in complete.decode("utf-8", "replace").splitlines():
+            deferred = self.DEFERRED_LOG.search(line)
+            if deferred:
+                self._note(f"{deferred.group(1)}: deferred (waiting in the triggerer)")
+            progress = self.PROCESSING_LOG.search(line)
+            if progress:
+                self._note(f"  video processing: {progress.group(1)} {progress.group(2)}%")
+
+    def _read_db(self) -> None:
+        if not self.db_path.exists():
+            return
+        try:
+            with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=0.2) as db:
+                rows = db.execute(
+                    "SELECT ti.task_id, ti.map_index, ti.rendered_map_index, ti.state, ti.try_number, "
+                    "ti.max_tries FROM task_instance ti WHERE ti.dag_id = ? AND ti.run_id = "
+                    "(SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1) "
+                    "ORDER BY ti.end_date IS NULL, ti.end_date, ti.task_id, ti.map_index",
+                    (self.dag_id, self.dag_id),
+                ).fetchall()
+        except sqlite3.Error:
+            return  # Airflow is writing (or has not created the tables yet): look again next tick.
+        for task_id, map_index, rendered, state, try_number, max_tries in rows:
+            key = (task_id, int(map_index))
+            if state not in self.NOTABLE or self.seen.get(key) == state:
+                continue
+            self.seen[key] = state
+            label = task_id if int(map_index) < 0 else f"{task_id}[{rendered or map_index}]"
+            extra = ""
+            if state == "up_for_retry":
+                extra = f" (try {try_number} of {int(max_tries) + 1}; Airflow retries it after retry_delay)"
+            self._note(f"{label}: {state}{extra}")
 
 
 def run_dag(
@@ -429,16 +522,19 @@ def run_dag(
     home: Path,
     logs: Path,
     timeout: float,
+    step: Step,
 ) -> tuple[RunResult, Path]:
     log_path = logs / f"{dag_id}.log"
+    db_path = home / "airflow.db"
     exit_code = airflow_command(
         processes,
         ["dags", "test", dag_id, "-f", str(DAGS_FOLDER / f"{dag_id}.py"), "-c", json.dumps(conf)],
         env,
         log_path,
         timeout,
+        on_tick=RunWatcher(db_path, log_path, dag_id, step),
     )
-    run_state, task_states = read_run_states(home / "airflow.db", dag_id)
+    run_state, task_states = read_run_states(db_path, dag_id)
     return RunResult(dag_id, exit_code, run_state, task_states), log_path
 
 
@@ -630,7 +726,7 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
         emulator_url = read_url_line(emulator, emulator_log, timeout=60)
         wait_until_up("the Ads API emulator", f"{emulator_url}/_emulator/health", emulator, emulator_log, 60)
         wait_until_up("moto S3", f"{s3_url}/moto-api/", moto, moto_log, 60)
-        outcome["detail"] = f"S3 {s3_url}, Ads API {emulator_url}"
+        outcome.detail = f"S3 {s3_url}, Ads API {emulator_url}"
 
     home = work_dir / "airflow"
     home.mkdir()
@@ -654,7 +750,7 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
         for asset in assets:
             s3.put_object(Bucket=BUCKET, Key=asset.key, Body=asset.data, ContentType=asset.content_type)
         video_kb = len(assets[0].data) // 1024
-        outcome["detail"] = f"1 MP4 video ({video_kb} KB), {len(assets) - 1} PNG images"
+        outcome.detail = f"1 MP4 video ({video_kb} KB), {len(assets) - 1} PNG images"
 
     runs = [
         (
@@ -678,15 +774,15 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
         ),
     ]
     for dag_id, conf in runs:
-        with progress.step(f"airflow dags test {dag_id}") as outcome:
-            result, log_path = run_dag(processes, dag_id, conf, env, home, logs, args.timeout)
+        with progress.step(f"airflow dags test {dag_id}") as step:
+            result, log_path = run_dag(processes, dag_id, conf, env, home, logs, args.timeout, step)
             if not result.ok:
                 failed = ", ".join(result.failed_tasks) or "none recorded"
                 raise DemoError(
                     f"{dag_id}: exit code {result.exit_code}, run {result.run_state}, failed tasks: {failed}\n"
                     f"  log: {log_path}\n{tail(log_path)}"
                 )
-            outcome["detail"] = "\n" + result.summary()
+            step.detail = result.summary()
 
     with progress.step("Reading back what the emulator holds") as outcome:
         try:
@@ -705,7 +801,7 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
                 f"pre-roll call to actions {cta_found}, expected "
                 f"[{(PREROLL_LINE_ITEM, CALL_TO_ACTION, CALL_TO_ACTION_URL)}]"
             )
-        outcome["detail"] = f"{len(rows)} media creatives"
+        outcome.detail = f"{len(rows)} media creatives"
 
     print()
     print(

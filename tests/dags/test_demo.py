@@ -36,8 +36,14 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
     out = result.stdout
     for step in range(1, 7):
         assert f"[{step}/6]" in out
-    assert "airflow dags test twitter_ads_preroll_video ... ok" in out
-    assert "airflow dags test twitter_ads_display_images ... ok" in out
+    assert "run success, 4 task instances: 4 success" in out
+    assert "run success, 22 task instances: 22 success" in out
+    # The sensor really waited in the (in-process) triggerer.
+    assert "wait_for_processing: deferred (waiting in the triggerer)" in out
+    # Mapped task instances are named by their file and creative type (map_index_template).
+    assert "upload_image[display/banner_320x50.png]: success" in out
+    assert "create_account_media[s3://twitter-ads-demo/display/banner_320x50.png]: success" in out
+    assert "attach_media_creative[BANNER]: success" in out
     assert "Done: 8 media creatives on 2 line items, every task succeeded." in out
     # Airflow's own log lines stay in the log files.
     assert "[info     ]" not in out
