@@ -294,6 +294,9 @@ class Progress:
         started = time.monotonic()
         try:
             yield step
+        except (KeyboardInterrupt, Interrupted):
+            step.finish("interrupted")
+            raise
         except BaseException:
             step.finish("FAILED")
             raise
@@ -779,7 +782,8 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
             if not result.ok:
                 failed = ", ".join(result.failed_tasks) or "none recorded"
                 raise DemoError(
-                    f"{dag_id}: exit code {result.exit_code}, run {result.run_state}, failed tasks: {failed}\n"
+                    f"{dag_id}: exit code {result.exit_code}, run {result.run_state or 'not created'}, "
+                    f"failed tasks: {failed}\n"
                     f"  log: {log_path}\n{tail(log_path)}"
                 )
             step.detail = result.summary()

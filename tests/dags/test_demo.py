@@ -75,18 +75,24 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
     ]
 
 
-def test_demo_assets_are_what_the_api_expects(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The demo's own PNG and MP4 writers produce real headers (no image library involved)."""
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch):
+    """scripts/demo.py as a module."""
     import importlib.util
-    import struct
-    import zlib
 
     spec = importlib.util.spec_from_file_location("demo_script", ROOT / "scripts" / "demo.py")
     assert spec is not None and spec.loader is not None
-    demo = importlib.util.module_from_spec(spec)
+    module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the class is created.
-    monkeypatch.setitem(sys.modules, spec.name, demo)
-    spec.loader.exec_module(demo)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_demo_assets_are_what_the_api_expects(demo) -> None:
+    """The demo's own PNG and MP4 writers produce real headers (no image library involved)."""
+    import struct
+    import zlib
 
     png = demo.png_image(320, 50, (10, 20, 30))
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -112,3 +118,72 @@ def test_demo_assets_are_what_the_api_expects(monkeypatch: pytest.MonkeyPatch) -
     assets = demo.sample_assets()
     assert [a.expected_creative_type for a in assets] == ["PREROLL", *demo.DISPLAY_SIZES]
     assert len({a.sha256 for a in assets}) == len(assets)
+
+
+def _state(demo, assets, account_media, creatives):
+    return {
+        "media": [
+            {"media_key": f"{'13' if a.content_type.startswith('video') else '3'}_{i}", "sha256": a.sha256}
+            for i, a in enumerate(assets)
+        ],
+        "tables": {
+            "line_items": [
+                {"id": "8v7jo", "objective": "WEBSITE_CLICKS"},
+                {"id": "8v7jp", "objective": "VIDEO_VIEWS"},
+            ],
+            "account_media": account_media,
+            "media_creatives": creatives,
+        },
+    }
+
+
+def test_demo_check_accepts_exactly_one_of_each_and_reports_duplicates(demo) -> None:
+    assets = demo.sample_assets()[:2]  # the video and the BANNER image
+    account_media = [
+        {"id": "am0", "media_key": "13_0", "creative_type": "PREROLL"},
+        {"id": "am1", "media_key": "3_1", "creative_type": "BANNER"},
+    ]
+    creatives = [
+        {"id": "mc0", "account_media_id": "am0", "line_item_id": "8v7jp", "landing_url": None},
+        {"id": "mc1", "account_media_id": "am1", "line_item_id": "8v7jo", "landing_url": demo.LANDING_URL},
+    ]
+    rows, problems = demo.created_entities(_state(demo, assets, account_media, creatives), assets)
+    assert problems == []
+    assert [(r.asset, r.creative_type, r.media_creative_id, r.line_item) for r in rows] == [
+        ("videos/preroll.mp4", "PREROLL", "mc0", "8v7jp (VIDEO_VIEWS)"),
+        ("display/banner_320x50.png", "BANNER", "mc1", "8v7jo (WEBSITE_CLICKS)"),
+    ]
+
+    # A second account media for the same image (a re-added library entry) and a second creative.
+    account_media.append({"id": "am2", "media_key": "3_1", "creative_type": "BANNER"})
+    creatives.append({"id": "mc2", "account_media_id": "am2", "line_item_id": "8v7jo", "landing_url": "x"})
+    _, problems = demo.created_entities(_state(demo, assets, account_media, creatives), assets)
+    assert problems == [
+        "display/banner_320x50.png: account media ['BANNER', 'BANNER'], expected [BANNER]",
+        f"display/banner_320x50.png: landing URLs ['{demo.LANDING_URL}', 'x'], expected {demo.LANDING_URL}",
+        "display/banner_320x50.png: media creatives on ['8v7jo', '8v7jo'], expected [8v7jo]",
+    ]
+
+
+def test_demo_check_reports_missing_and_deleted_entities(demo) -> None:
+    assets = demo.sample_assets()[:2]
+    account_media = [{"id": "am0", "media_key": "13_0", "creative_type": "PREROLL", "deleted": True}]
+    _, problems = demo.created_entities(_state(demo, assets, account_media, []), assets)
+    assert problems == [
+        "videos/preroll.mp4: account media none, expected [PREROLL]",
+        "videos/preroll.mp4: media creatives on none, expected [8v7jp]",
+        "display/banner_320x50.png: account media none, expected [BANNER]",
+        "display/banner_320x50.png: media creatives on none, expected [8v7jo]",
+    ]
+
+
+def test_demo_run_result_needs_exit_code_run_state_and_every_task(demo) -> None:
+    ok = demo.RunResult("d", 0, "success", [("a", -1, "success"), ("b", 0, "skipped")])
+    assert ok.ok
+    assert ok.summary() == "run success, 2 task instances: 1 skipped, 1 success"
+    assert not demo.RunResult("d", 1, "success", ok.task_states).ok
+    assert not demo.RunResult("d", 0, "failed", ok.task_states).ok
+    assert not demo.RunResult("d", 0, "success", []).ok
+    failed = demo.RunResult("d", 0, "success", [("a", -1, "success"), ("b", 3, "upstream_failed")])
+    assert not failed.ok
+    assert failed.failed_tasks == ["b[3]"]
