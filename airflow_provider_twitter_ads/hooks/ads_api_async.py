@@ -38,6 +38,11 @@ UPLOAD_APIS = ("v2", "v1.1")
 # resent OAuth 1.0a request must carry a fresh nonce (the API rejects a replayed one), so requests
 # are signed per attempt in a client middleware where aiohttp has them (3.12+).
 _SIGN_PER_ATTEMPT = "middlewares" in inspect.signature(aiohttp.ClientSession.__init__).parameters
+# The server was never reached. (aiohttp before 3.10 has no ConnectionTimeoutError: a connect timeout
+# there looks like a read timeout, a lost response, which a read retries all the same.)
+_NOT_REACHED: tuple[type[Exception], ...] = (aiohttp.ClientConnectorError,) + (
+    (aiohttp.ConnectionTimeoutError,) if hasattr(aiohttp, "ConnectionTimeoutError") else ()
+)
 
 
 @dataclass
@@ -206,12 +211,16 @@ class AsyncAdsApiHook(BaseHook):
                 # encoded=True: send the query exactly as it is signed, not re-quoted by yarl.
                 URL(url, encoded=True),
                 headers=headers,
-                timeout=aiohttp.ClientTimeout(total=config.timeout),
+                # The connection's timeout bounds connecting and each read, not the wait for a free
+                # connection in the shared pool (other triggers' requests, each bounded the same way).
+                timeout=aiohttp.ClientTimeout(
+                    total=None, sock_connect=config.timeout, sock_read=config.timeout
+                ),
             ) as response:
                 body = await response.read()
                 status = response.status
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+        except _NOT_REACHED as exc:
             raise AdsApiConnectionError(f"could not connect: {exc}", method="GET", path=path) from None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             reason = str(exc) or type(exc).__name__
