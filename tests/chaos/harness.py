@@ -75,28 +75,51 @@ class Asset:
     s3_key: str
     data: bytes
     creative_type: str
-    line_item_id: str
+    # One id is passed as a string, several as a list (one media creative each).
+    line_item_id: str | list[str]
     landing_url: str | None = None
+    # (call_to_action, call_to_action_url) for PREROLL, set on each line item.
+    call_to_action: tuple[str, str] | None = None
+
+    @property
+    def line_item_ids(self) -> list[str]:
+        return list(self.line_item_id) if isinstance(self.line_item_id, list) else [self.line_item_id]
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def make_assets(run: int, rng: random.Random, video_bytes: int) -> list[Asset]:
-    """The two assets of run ``run``: an amplify video and a display-size PNG."""
+def make_assets(
+    run: int,
+    rng: random.Random,
+    video_bytes: int,
+    *,
+    display_line_items: list[str] | None = None,
+    call_to_action: tuple[str, str] | None = None,
+) -> list[Asset]:
+    """The two assets of run ``run``: an amplify video and a display-size PNG.
+
+    ``display_line_items``: attach the image to these line items (a list) instead of 8v7jo alone;
+    ``call_to_action``: set this preroll call-to-action on the video's line item.
+    """
     creative_type = sorted(DISPLAY_SIZES)[run % len(DISPLAY_SIZES)]
     width, height = DISPLAY_SIZES[creative_type]
     return [
         Asset(
-            "preroll", f"runs/{run}/preroll.mp4", mp4_bytes(video_bytes, rng), "PREROLL", PREROLL_LINE_ITEM
+            "preroll",
+            f"runs/{run}/preroll.mp4",
+            mp4_bytes(video_bytes, rng),
+            "PREROLL",
+            PREROLL_LINE_ITEM,
+            call_to_action=call_to_action,
         ),
         Asset(
             "display",
             f"runs/{run}/display-{width}x{height}.png",
             png_bytes(width, height, f"run {run} {rng.random()}".encode()),
             creative_type,
-            DISPLAY_LINE_ITEM,
+            display_line_items if display_line_items is not None else DISPLAY_LINE_ITEM,
             LANDING_URL,
         ),
     ]
@@ -166,8 +189,16 @@ class AssetOutcome:
         return self._ok_result("account_media")
 
     @property
-    def creative(self) -> dict[str, Any] | None:
+    def creative(self) -> dict[str, Any] | list[dict[str, Any]] | None:
         return self._ok_result("media_creative")
+
+    @property
+    def creatives(self) -> list[dict[str, Any]]:
+        """The media creatives the run reported, one per line item."""
+        creative = self.creative
+        if creative is None:
+            return []
+        return list(creative) if isinstance(creative, list) else [creative]
 
     def _ok_result(self, task_id: str) -> Any:
         for task in self.tasks:
@@ -257,6 +288,8 @@ def run_pipeline(asset: Asset, settings: PipelineSettings, run_id: str = "manual
             account_media_id=account_media,
             line_item_id=asset.line_item_id,
             landing_url=asset.landing_url,
+            call_to_action=asset.call_to_action[0] if asset.call_to_action else None,
+            call_to_action_url=asset.call_to_action[1] if asset.call_to_action else None,
             **common,
         ),
     )
@@ -353,6 +386,7 @@ def check_outcomes(
         library = [dict(e) for e in emulator.state.table("media_library").values()]
         account_media = [dict(e) for e in emulator.state.table("account_media").values()]
         creatives = [dict(e) for e in emulator.state.table("media_creatives").values()]
+        ctas = [dict(e) for e in emulator.state.table("preroll_call_to_actions").values()]
 
     digests = {outcome.asset.sha256: outcome.asset for outcome in outcomes}
     for record in media.values():
@@ -360,6 +394,23 @@ def check_outcomes(
             problems.append(
                 f"media {record.media_key} holds bytes (sha256 {record.sha256[:12]}...) that match no S3 object"
             )
+
+    # A call-to-action belongs to a line item: every run that sets one shares it (created once, then updated).
+    ctas_by_line_item = Counter(e["line_item_id"] for e in ctas if not e.get("deleted"))
+    for line_item_id, count in sorted(ctas_by_line_item.items()):
+        if count > 1:
+            totals.duplicates += count - 1
+            problems.append(f"line item {line_item_id}: duplicates: {count} live preroll call-to-actions")
+    wanted_ctas = {
+        line_item_id: o.asset.call_to_action
+        for o in outcomes
+        if o.asset.call_to_action and o.done
+        for line_item_id in o.asset.line_item_ids
+    }
+    for line_item_id, (action, url) in wanted_ctas.items():
+        live = [e for e in ctas if e["line_item_id"] == line_item_id and not e.get("deleted")]
+        if [(e["call_to_action"], e["call_to_action_url"]) for e in live] != [(action, url)]:
+            problems.append(f"line item {line_item_id}: expected call-to-action {action} {url}, found {live}")
 
     for outcome in outcomes:
         asset = outcome.asset
@@ -439,16 +490,20 @@ def _check_done(
         )
     if account_media.get("creative_type") != asset.creative_type:
         problems.append(f"{label}: reported creative type {account_media.get('creative_type')}")
-    on_line_item = [
-        e
-        for e in live_creatives
-        if e["account_media_id"] == account_media["id"] and e["line_item_id"] == asset.line_item_id
-    ]
-    if [e["id"] for e in on_line_item] != [creative["id"]]:
-        problems.append(
-            f"{label}: expected one live media creative {creative['id']} on line item {asset.line_item_id}, "
-            f"found {[e['id'] for e in on_line_item]}"
-        )
-    elif asset.landing_url is not None and on_line_item[0].get("landing_url") != asset.landing_url:
-        problems.append(f"{label}: media creative landing_url is {on_line_item[0].get('landing_url')!r}")
+    reported = {c.get("line_item_id"): c.get("id") for c in outcome.creatives}
+    if sorted(reported) != sorted(asset.line_item_ids):
+        problems.append(f"{label}: reported media creatives for line items {sorted(reported)}")
+    for line_item_id in asset.line_item_ids:
+        on_line_item = [
+            e
+            for e in live_creatives
+            if e["account_media_id"] == account_media["id"] and e["line_item_id"] == line_item_id
+        ]
+        if [e["id"] for e in on_line_item] != [reported.get(line_item_id)]:
+            problems.append(
+                f"{label}: expected one live media creative {reported.get(line_item_id)} on line item "
+                f"{line_item_id}, found {[e['id'] for e in on_line_item]}"
+            )
+        elif asset.pipeline == "display" and on_line_item[0].get("landing_url") != asset.landing_url:
+            problems.append(f"{label}: media creative landing_url is {on_line_item[0].get('landing_url')!r}")
     return problems

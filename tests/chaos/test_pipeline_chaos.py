@@ -48,6 +48,7 @@ RATE_SCALE = float(os.environ.get("CHAOS_RATE_SCALE", "1"))
 # lost (the client must look before writing again) and a video whose processing fails.
 SCRIPTED_BY_RUN = {
     0: [
+        {"kind": "drop_after", "method": "POST", "path": "/preroll_call_to_actions$"},
         {"kind": "drop_after", "method": "POST", "path": "/media_library$"},
         {"kind": "drop_after", "method": "POST", "path": "/media_creatives$"},
     ],
@@ -58,6 +59,7 @@ SCRIPTED_BY_RUN = {
     2: [
         {"kind": "drop_after", "method": "POST", "path": "/finalize$"},
         {"kind": "drop_after", "method": "POST", "path": "/media_creatives$", "times": 2},
+        {"kind": "drop_after", "method": "PUT", "path": "/preroll_call_to_actions/"},
     ],
 }
 
@@ -93,16 +95,30 @@ class Variant:
     upload_expires_after_secs: int | None = None
     # Added to the first run's scripted faults.
     first_run_faults: tuple[dict[str, Any], ...] = ()
+    # Attach the image to several line items; set a call-to-action on the video's line item, a
+    # different one each run (the first run creates it, later ones update it).
+    display_line_items: tuple[str, ...] | None = None
+    calls_to_action: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
         expiry = f"-expires{self.upload_expires_after_secs}s" if self.upload_expires_after_secs else ""
-        return f"seed{self.seed}-upload{self.upload_api}-ads{self.api_version}-parallel{self.max_parallel_segments}{expiry}"
+        extras = "-multi-line-items-cta" if self.display_line_items or self.calls_to_action else ""
+        return (
+            f"seed{self.seed}-upload{self.upload_api}-ads{self.api_version}-parallel{self.max_parallel_segments}"
+            f"{expiry}{extras}"
+        )
 
 
 VARIANTS = [
     Variant(seed=1),
-    Variant(seed=2, upload_api="v1.1", max_parallel_segments=3),
+    Variant(
+        seed=2,
+        upload_api="v1.1",
+        max_parallel_segments=3,
+        display_line_items=("8v7jo", "8v7jq"),
+        calls_to_action=(("WATCH_NOW", "https://example.com/watch"), ("SHOP", "https://example.com/shop")),
+    ),
     # API version 4 has no media library: account media is created with POST account_media.
     Variant(
         seed=3,
@@ -133,7 +149,13 @@ def run_chaos(
     )
     outcomes: list[AssetOutcome] = []
     for run in range(runs):
-        assets = make_assets(run, rng, video_bytes=rng.randint(100_000, 200_000))
+        assets = make_assets(
+            run,
+            rng,
+            video_bytes=rng.randint(100_000, 200_000),
+            display_line_items=list(variant.display_line_items) if variant.display_line_items else None,
+            call_to_action=variant.calls_to_action[run % 2] if variant.calls_to_action else None,
+        )
         for asset in assets:
             content_type = "video/mp4" if asset.pipeline == "preroll" else "image/png"
             s3_client.put_object(Bucket=bucket, Key=asset.s3_key, Body=asset.data, ContentType=content_type)
