@@ -32,7 +32,7 @@ class VideoProcessingTrigger(BaseTrigger):
     "media_id", "message"}`` plus ``status_payload`` (the last status, for success and failed) or
     ``error`` (a description of the API error, for error).
 
-    :param media_id: The 19-digit media id.
+    :param media_id: The 19-digit media id (or the dict ``UploadMediaOperator`` returns).
     :param twitter_ads_conn_id: The ``twitter_ads`` connection; read in the triggerer.
     :param min_poll_interval: Shortest wait between checks, seconds.
     :param max_poll_interval: Longest wait between checks, seconds.

@@ -191,7 +191,7 @@ class TestRescheduleMode:
             first.execute({"ti": ti})
         wait = (info.value.reschedule_date - before).total_seconds()
         # check_after_secs (1 s) decided the reschedule date, not the 120 s cap.
-        assert 0.9 <= wait <= 5, wait
+        assert 0.9 <= wait < 60, wait
         ti.first_reschedule_date = before
         # The worker runs the task again at the reschedule date with a fresh operator.
         time.sleep(max(0.0, (info.value.reschedule_date - datetime.now(timezone.utc)).total_seconds()))
@@ -207,7 +207,8 @@ class TestRescheduleMode:
         before = datetime.now(timezone.utc)
         with pytest.raises(AirflowRescheduleException) as info:
             sensor.execute({"ti": RescheduleTaskInstance()})
-        assert 44 <= (info.value.reschedule_date - before).total_seconds() <= 50
+        # The 45 s floor, not the API's 1 s hint nor the 300 s cap.
+        assert 44 <= (info.value.reschedule_date - before).total_seconds() < 120
 
     def test_timeout_from_the_first_try(
         self, ads_api_emulator: AdsApiEmulator, twitter_ads_connection: str, upload_video: Callable[..., dict]

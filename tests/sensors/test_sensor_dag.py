@@ -78,7 +78,7 @@ def test_every_mode_in_a_dag_run(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ads_api_emulator.update_config(processing_seconds=3.0, check_after_secs=1)
+    ads_api_emulator.update_config(processing_seconds=4.0, check_after_secs=1)
     monkeypatch.setenv("SENSOR_TEST_VIDEO", TINY_MP4.hex())
     output = tmp_path / "output.json"
     monkeypatch.setenv("SENSOR_TEST_OUTPUT", str(output))
