@@ -38,6 +38,8 @@ MODES = ("triggers", "threads")
 # A STATUS request logged this much sooner than check_after_secs after the previous one still
 # counts as on time: the log stamps arrival, and the client's wait starts at its response.
 GAP_TOLERANCE = 0.05
+# The process's open file descriptors (sockets included), where the system lists them.
+_FD_DIR = "/proc/self/fd"
 
 
 # -- child side ----------------------------------------------------------------------------------
@@ -61,7 +63,8 @@ class _Sampler:
         while not self._stop.wait(0.05):
             # The sampler's own thread is not counted.
             self.peak_threads = max(self.peak_threads, threading.active_count() - 1)
-            self.peak_fds = max(self.peak_fds, len(os.listdir("/proc/self/fd")))
+            if os.path.isdir(_FD_DIR):  # Linux
+                self.peak_fds = max(self.peak_fds, len(os.listdir(_FD_DIR)))
 
     def __enter__(self) -> _Sampler:
         self._thread.start()
