@@ -53,6 +53,11 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[str, Any]:
     import logging
 
@@ -73,6 +78,7 @@ def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[st
     hook.test_connection()
     idle = _peak_rss_mib()
 
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     if variant == "baseline":
         data = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
@@ -92,6 +98,7 @@ def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[st
         "variant": variant,
         "bytes": total,
         "seconds": elapsed,
+        "cpu_seconds": _cpu_seconds() - cpu_before,
         "idle_rss_mib": idle,
         "peak_rss_mib": _peak_rss_mib(),
         "media_key": result["media_key"],
@@ -236,31 +243,44 @@ def _set_latency(emulator_url: str, seconds: float) -> None:
     ).raise_for_status()
 
 
+def _run_variant(
+    env: dict[str, str], emulator_url: str, key: str, sha: str, variant: str, segment_bytes: int
+) -> dict[str, Any]:
+    parallel = 4 if variant.endswith("x4") else 1
+    child_variant = "baseline" if variant == "baseline" else "streamed"
+    run = _run_child(env, child_variant, key, segment_bytes, parallel)
+    if _emulator_sha(emulator_url, run["media_key"]) != sha:
+        raise RuntimeError(f"{variant}: the emulator's bytes differ from the S3 object {key}")
+    return run
+
+
 def _measure(
     env: dict[str, str],
     emulator_url: str,
     key: str,
     sha: str,
-    variant: str,
+    variants: tuple[str, ...],
     segment_bytes: int,
     repeat: int,
-) -> dict[str, Any]:
-    parallel = 4 if variant.endswith("x4") else 1
-    child_variant = "baseline" if variant == "baseline" else "streamed"
-    runs = []
-    for _ in range(repeat):
-        run = _run_child(env, child_variant, key, segment_bytes, parallel)
-        if _emulator_sha(emulator_url, run["media_key"]) != sha:
-            raise RuntimeError(f"{variant}: the emulator's bytes differ from the S3 object {key}")
-        runs.append(run)
-    # The fastest run: the machine is shared, slower runs measure the neighbours.
-    best = min(runs, key=lambda r: r["seconds"])
-    return {
-        **best,
-        "variant": variant,
-        "mb_per_s": best["bytes"] / MIB / best["seconds"],
-        "rss_over_idle_mib": max(r["peak_rss_mib"] - r["idle_rss_mib"] for r in runs),
-    }
+) -> dict[str, dict[str, Any]]:
+    """Each variant ``repeat`` times, in rounds that rotate the order so no variant always runs last."""
+    runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    for round_number in range(repeat):
+        shift = round_number % len(variants)
+        for variant in variants[shift:] + variants[:shift]:
+            runs[variant].append(_run_variant(env, emulator_url, key, sha, variant, segment_bytes))
+    summary = {}
+    for variant, variant_runs in runs.items():
+        # The fastest run: the machine is shared, slower runs measure the neighbours.
+        best = min(variant_runs, key=lambda r: r["seconds"])
+        summary[variant] = {
+            **best,
+            "variant": variant,
+            "mb_per_s": best["bytes"] / MIB / best["seconds"],
+            "cpu_seconds": min(r["cpu_seconds"] for r in variant_runs),
+            "rss_over_idle_mib": max(r["peak_rss_mib"] - r["idle_rss_mib"] for r in variant_runs),
+        }
+    return summary
 
 
 def _print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -325,9 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for size in sizes:
             key, sha = objects[size]
-            results = {
-                v: _measure(env, emulator_url, key, sha, v, segment_bytes, args.repeat) for v in VARIANTS
-            }
+            results = _measure(env, emulator_url, key, sha, VARIANTS, segment_bytes, args.repeat)
             for variant in VARIANTS:
                 r = results[variant]
                 rows.append(
@@ -336,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
                         variant,
                         f"{r['mb_per_s']:.0f}",
                         f"{r['seconds']:.2f}",
+                        f"{r['cpu_seconds']:.2f}",
                         f"{r['peak_rss_mib']:.0f}",
                         f"{r['rss_over_idle_mib']:.0f}",
                     ]
@@ -343,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {size} MiB done", flush=True)
         _print_table(
             f"Upload from S3, {args.segment_kib} KiB segments (idle process: imports and open connections)",
-            ["object", "variant", "MiB/s", "seconds", "peak RSS MiB", "over idle MiB"],
+            ["object", "variant", "MiB/s", "seconds", "client CPU s", "peak RSS MiB", "over idle MiB"],
             rows,
         )
 
@@ -351,8 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         key, sha = objects.get(latency_size) or _put_objects(s3_url, [latency_size])[latency_size]
         _set_latency(emulator_url, args.latency_ms / 1000)
         latency_segment = args.latency_segment_kib * 1024
-        one = _measure(env, emulator_url, key, sha, "streamed", latency_segment, args.repeat)
-        four = _measure(env, emulator_url, key, sha, "streamed x4", latency_segment, args.repeat)
+        pair = ("streamed", "streamed x4")
+        latency_runs = _measure(env, emulator_url, key, sha, pair, latency_segment, args.repeat)
+        one, four = latency_runs["streamed"], latency_runs["streamed x4"]
         _set_latency(emulator_url, 0.0)
         segments = -(-latency_size * MIB // latency_segment)
         _print_table(
