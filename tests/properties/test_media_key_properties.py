@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -19,7 +20,8 @@ from airflow_provider_twitter_ads.utils.media import (
     validate_media_id,
 )
 
-PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
+# PROPERTY_EXAMPLES=2000 for a longer hunt; CI keeps 50.
+PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "50")), deadline=None)
 
 media_ids = st.from_regex(r"\A[0-9]{1,20}\Z", fullmatch=True)
 api_media_ids = st.integers(min_value=10**18, max_value=10**19 - 1).map(str)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,8 @@ from airflow_provider_twitter_ads.utils.segments import (
     plan_segments,
 )
 
-PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
+# PROPERTY_EXAMPLES=2000 for a longer hunt; CI keeps 50.
+PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "50")), deadline=None)
 
 total_sizes = st.one_of(
     st.integers(min_value=1, max_value=64 * 1024),
