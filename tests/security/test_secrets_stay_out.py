@@ -349,3 +349,23 @@ def test_the_hook_registers_both_secrets_with_the_masker(monkeypatch: pytest.Mon
     assert redact(f"a {consumer_secret} b") == f"a {consumer_secret} b"
     AdsApiHook("twitter_ads_masked").config  # noqa: B018 - reading the config registers the secrets
     assert redact(f"a {consumer_secret} b {token_secret}") == "a *** b ***"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ads_api_url", f"https://user:{CONSUMER_SECRET}@ads.example.com"),
+        ("ads_api_url", f"ftp://user:{CONSUMER_SECRET}@ads.example.com"),
+        ("upload_api_url", f"https://upload.example.com/?oauth_signature={TOKEN_SECRET}"),
+        ("upload_api_url", f"https://upload.example.com/#{TOKEN_SECRET}"),
+    ],
+)
+def test_connection_errors_do_not_echo_credentials_in_urls(
+    canary: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch, field: str, value: str
+) -> None:
+    connection = canary.airflow_connection()
+    connection["extra"][field] = value
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_URLS", json.dumps(connection))
+    with pytest.raises(ValueError, match=field) as caught:
+        AdsApiHook("twitter_ads_urls").get_line_item("8v7jo")
+    assert leaks(error_text(caught.value)) == []
