@@ -352,6 +352,12 @@ CASES = [
         ["line_item_id", "8v7js"],
     ),
     Case(
+        "attach-list-with-a-website-clicks-line-item-and-no-landing-url",
+        lambda c: attach(account_media_id=c.account_media(), line_item_id=["8v7jq", "8v7jo"]),
+        ValueError,
+        ["landing_url", "8v7jo", "WEBSITE_CLICKS"],
+    ),
+    Case(
         "attach-comma-in-line-item-id",
         lambda c: attach(
             account_media_id=c.account_media(), line_item_id="8v7jo,8v7jp", landing_url="https://e.com"
