@@ -16,9 +16,10 @@ import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 
-from .conftest import CLIENT_TIMEOUT, SLOW_SECONDS
+from .conftest import CLIENT_TIMEOUT
 from .harness import PipelineSettings, Totals, check_outcomes, make_assets, run_pipeline
 
+LATE_SECONDS = 2.5
 LATE_COMMIT_REASON = (
     "create_once looks for the entity right after a read timeout; a request the server is still "
     "processing commits after that look, so the retried create makes a duplicate (see the report: "
@@ -33,14 +34,15 @@ def test_a_write_committed_after_the_timeout_is_not_made_twice(
 ) -> None:
     asset = make_assets(0, random.Random(3), video_bytes=50_000)[1]
     s3_client.put_object(Bucket=s3_bucket, Key=asset.s3_key, Body=asset.data)
-    late = {"seconds": SLOW_SECONDS, "when": "before"}
+    # Well past the client's timeout, so the operator's lookup surely comes before the commit.
+    late = {"seconds": LATE_SECONDS, "when": "before"}
     ads_api_emulator.faults.configure(
         {"scripted": [{"kind": "slow", "method": "POST", "path": path, "options": late}]}
     )
 
     outcome = run_pipeline(asset, PipelineSettings(bucket=s3_bucket))
     # Let the slow request finish committing.
-    time.sleep(SLOW_SECONDS - CLIENT_TIMEOUT + 0.2)
+    time.sleep(LATE_SECONDS - CLIENT_TIMEOUT + 0.2)
 
     totals = Totals()
     problems = check_outcomes(ads_api_emulator, [outcome], totals)

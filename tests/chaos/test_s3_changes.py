@@ -37,13 +37,21 @@ def test_an_object_replaced_mid_upload_is_never_mixed(
     first = mp4_bytes(3 * SEGMENT - 100, random.Random(1))
     second = mp4_bytes(3 * SEGMENT - 100, random.Random(2))
     s3_client.put_object(Bucket=s3_bucket, Key="clip.mp4", Body=first, ContentType="video/mp4")
-    # The first APPEND stalls past the client's timeout; the retries of it are lost until the hook
-    # gives up, so the segment is read from S3 again, after the object was replaced.
+    # The first APPEND and its first retry stall past the client's timeout (about two seconds in
+    # which the object is replaced); the next retries are lost until the hook gives up, so the
+    # segment is read from S3 again, after the object was replaced.
+    stall = {"seconds": SLOW_SECONDS}
     ads_api_emulator.faults.configure(
         {
             "scripted": [
-                {"kind": "slow", "method": "POST", "path": "/append$", "options": {"seconds": SLOW_SECONDS}},
-                {"kind": "drop_before", "method": "POST", "path": "/append$", "times": 3},
+                {"kind": "slow", "method": "POST", "path": "/append$", "options": stall},
+                {
+                    "kind": "slow",
+                    "method": "POST",
+                    "path": "/append$",
+                    "options": {**stall, "when": "before"},
+                },
+                {"kind": "drop_before", "method": "POST", "path": "/append$", "times": 2},
             ]
         }
     )
@@ -65,7 +73,7 @@ def test_an_object_replaced_mid_upload_is_never_mixed(
     )
     swapper.join()
 
-    assert ads_api_emulator.faults.injected["drop_before"] == 3
+    assert ads_api_emulator.faults.injected["drop_before"] == 2
     digests = {hashlib.sha256(first).hexdigest(): "first", hashlib.sha256(second).hexdigest(): "second"}
     finalized = {key: r.sha256 for key, r in ads_api_emulator.state.media.items() if r.sha256 is not None}
     assert all(digest in digests for digest in finalized.values()), "an upload mixed both versions"
