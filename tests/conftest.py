@@ -21,6 +21,12 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 pytest_plugins = ["airflow_provider_twitter_ads.emulator.pytest_plugin"]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--chaos-long", action="store_true", default=False, help="many more chaos runs (tests/chaos)"
+    )
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[str]:
     """moto's S3 server on a free loopback port; yields its endpoint URL."""

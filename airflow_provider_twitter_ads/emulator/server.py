@@ -93,7 +93,8 @@ class AdsApiEmulator:
         """Back to the seed data, no faults, full rate-limit budgets, empty request log."""
         with self.state.lock:
             upload.cleanup(self.state)
-            self.state.tables.clear()
+            for rows in self.state.tables.values():
+                rows.clear()
             self.state.media.clear()
             self.state.media_key_by_id.clear()
             ads.seed(self.state)

@@ -80,6 +80,17 @@ class MediaRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+ENTITY_KINDS = (
+    "accounts",
+    "campaigns",
+    "line_items",
+    "media_library",
+    "account_media",
+    "media_creatives",
+    "preroll_call_to_actions",
+)
+
+
 class EmulatorState:
     """All entities, guarded by one lock that the server holds while a handler runs."""
 
@@ -90,7 +101,8 @@ class EmulatorState:
         self._short_ids = itertools.count(1)
         # Entity tables by kind ("accounts", "campaigns", "line_items", "media_library",
         # "account_media", "media_creatives", "preroll_call_to_actions"), each id -> entity dict.
-        self.tables: dict[str, dict[str, dict[str, Any]]] = {}
+        # Every kind exists from the start, so a read never changes what snapshot() reports.
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in ENTITY_KINDS}
         # Uploaded media by media_key, and media_key by media_id.
         self.media: dict[str, MediaRecord] = {}
         self.media_key_by_id: dict[str, str] = {}

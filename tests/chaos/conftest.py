@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
@@ -24,15 +23,6 @@ CI_RUNS = 9
 LONG_RUNS = 200
 
 _TOTALS = pytest.StashKey[Totals]()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    # Only read when this directory is given on the command line (pytest_addoption runs for initial
-    # conftests); CHAOS_RUNS works from anywhere.
-    with contextlib.suppress(ValueError):  # already declared by a conftest higher up
-        parser.addoption(
-            "--chaos-long", action="store_true", default=False, help=f"make {LONG_RUNS} chaos runs"
-        )
 
 
 def chaos_runs(config: pytest.Config) -> int:
