@@ -738,6 +738,25 @@ class AdsApiHook(BaseHook):
 
         return media_upload.get_upload_status(self, media_id, upload_api)
 
+    def wait_for_processing(
+        self,
+        media_id: str,
+        upload_api: str | None = None,
+        *,
+        min_wait: float = 1.0,
+        max_wait: float = 60.0,
+        timeout: float = 3600.0,
+    ) -> dict[str, Any]:
+        """Check STATUS until processing succeeds; the final ``{"media_id", "media_key", "state",
+        "progress_percent"}``. Raises ``MediaProcessingError`` on ``failed``, ``TimeoutError`` after
+        ``timeout`` seconds."""
+        from airflow_provider_twitter_ads.hooks import media_upload
+
+        status = media_upload.wait_for_processing(
+            self, media_id, upload_api, min_wait=min_wait, max_wait=max_wait, timeout=timeout
+        )
+        return status.result()
+
     # -- Airflow integration ----------------------------------------------------------------------
 
     def test_connection(self) -> tuple[bool, str]:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiConnectionError,
     AdsApiError,
+    AdsApiNotFoundError,
     AdsApiResponseLostError,
     AdsApiServerError,
 )
@@ -41,7 +42,14 @@ from airflow_provider_twitter_ads.utils.media_categories import (
     get_media_category,
     normalize_media_type,
 )
-from airflow_provider_twitter_ads.utils.processing import normalize_status_response
+from airflow_provider_twitter_ads.utils.processing import (
+    MIN_WAIT_SECONDS,
+    ProcessingStatus,
+    normalize_status_response,
+    read_status,
+    unknown_media_error,
+    validate_wait_bounds,
+)
 from airflow_provider_twitter_ads.utils.segments import (
     DEFAULT_SEGMENT_BYTES,
     RangeReader,
@@ -546,3 +554,39 @@ def get_upload_status(hook: AdsApiHook, media_id: str, upload_api: str | None = 
     status = normalize_status_response(body, media_id)
     status["processing_info"] = status.get("processing_info") or None
     return status
+
+
+def wait_for_processing(
+    hook: AdsApiHook,
+    media_id: str,
+    upload_api: str | None = None,
+    *,
+    min_wait: float = MIN_WAIT_SECONDS,
+    max_wait: float = 60.0,
+    timeout: float = 3600.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ProcessingStatus:
+    """Check STATUS until processing succeeds, waiting ``check_after_secs`` (bounded) between checks.
+
+    Returns the succeeded status (at once for media that needs no processing). Raises
+    ``MediaProcessingError`` when processing fails and ``TimeoutError`` after ``timeout`` seconds.
+    """
+    validate_wait_bounds(min_wait, max_wait, ("min_wait", "max_wait"))
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            payload = get_upload_status(hook, media_id, upload_api)
+        except AdsApiNotFoundError as error:
+            raise unknown_media_error(media_id, error) from None
+        status = read_status(payload)
+        if status.failed:
+            raise status.processing_error()
+        if status.succeeded:
+            return status
+        wait = status.next_wait(min_wait, max_wait)
+        if time.monotonic() + wait > deadline:
+            raise TimeoutError(
+                f"Media {media_id} was still {status.state} after {timeout:g} s of waiting for processing"
+            )
+        log.info("%s; next check in %.1f s", status.describe(), wait)
+        sleep(wait)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
-from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.compat import BaseOperator, Context, conf
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.media_upload import (
     UPLOAD_APIS,
@@ -13,10 +14,17 @@ from airflow_provider_twitter_ads.hooks.media_upload import (
     resolve_upload_api,
     validate_parallelism,
 )
+from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger, status_from_event
 from airflow_provider_twitter_ads.utils.media_categories import (
     MediaCategory,
     get_media_category,
     normalize_media_type,
+)
+from airflow_provider_twitter_ads.utils.processing import (
+    MIN_WAIT_SECONDS,
+    ProcessingStatus,
+    read_status,
+    validate_wait_bounds,
 )
 from airflow_provider_twitter_ads.utils.s3 import S3RangeReader, resolve_s3_location
 from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES, plan_segments
@@ -44,8 +52,17 @@ class UploadMediaOperator(BaseOperator):
     :param max_parallel_segments: APPENDs in flight at once (1 to 16).
     :param upload_api: ``v2`` or ``v1.1``; default: the connection's ``upload_api`` (``v2``).
     :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :param wait_for_processing: after the upload, wait until X has processed a video or GIF (as
+        ``VideoProcessingSensor`` does), so one task hands on usable media.
+    :param deferrable: with ``wait_for_processing``, wait in the triggerer instead of the worker;
+        defaults to ``[operators] default_deferrable``.
+    :param poll_interval: longest wait between processing checks, seconds; the API's
+        ``check_after_secs`` is followed within ``[min_poll_interval, poll_interval]``.
+    :param min_poll_interval: shortest wait between processing checks, seconds.
+    :param processing_timeout: seconds to wait for processing before failing.
     :return: ``{"media_id", "media_key", "media_category", "media_type", "total_bytes", "width",
-        "height", "processing_info", "s3_uri"}`` (width and height for images, else None).
+        "height", "processing_info", "s3_uri"}`` (width and height for images, else None); with
+        ``wait_for_processing``, ``processing_info`` is the final one (``state`` ``succeeded``).
     """
 
     template_fields: Sequence[str] = (
@@ -72,6 +89,11 @@ class UploadMediaOperator(BaseOperator):
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
         twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        wait_for_processing: bool = False,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poll_interval: float = 60.0,
+        min_poll_interval: float = MIN_WAIT_SECONDS,
+        processing_timeout: float = 3600.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -90,6 +112,14 @@ class UploadMediaOperator(BaseOperator):
             raise ValueError(f"upload_api must be one of {', '.join(UPLOAD_APIS)}, got {upload_api!r}")
         self.upload_api = upload_api
         self.twitter_ads_conn_id = twitter_ads_conn_id
+        validate_wait_bounds(min_poll_interval, poll_interval, ("min_poll_interval", "poll_interval"))
+        if processing_timeout <= 0:
+            raise ValueError(f"processing_timeout must be positive, got {processing_timeout!r}")
+        self.wait_for_processing = wait_for_processing
+        self.deferrable = deferrable
+        self.poll_interval = float(poll_interval)
+        self.min_poll_interval = float(min_poll_interval)
+        self.processing_timeout = float(processing_timeout)
 
     def execute(self, context: Context) -> dict[str, Any]:
         bucket, key = resolve_s3_location(self.s3_uri, self.s3_bucket, self.s3_key)
@@ -126,9 +156,50 @@ class UploadMediaOperator(BaseOperator):
                 upload_api=upload_api,
             )
             self.log.info("Read %s with %d S3 GET request(s)", reader.uri, reader.get_requests)
-        # A later ``wait_for_processing`` option defers here (video/GIF) and finishes in a
-        # method_name="execute_complete" that returns this same dict with the final processing_info.
-        return self._result(uploaded, category, media_type, reader, width, height)
+        result = self._result(uploaded, category, media_type, reader, width, height)
+        if not self.wait_for_processing:
+            return result
+        status = read_status(result)
+        if status.done or not status.needs_processing:
+            return self._with_final_status(result, status)
+        if self.deferrable:
+            self.defer(
+                trigger=VideoProcessingTrigger(
+                    media_id=result["media_id"],
+                    twitter_ads_conn_id=self.twitter_ads_conn_id,
+                    min_poll_interval=self.min_poll_interval,
+                    max_poll_interval=self.poll_interval,
+                    upload_api=upload_api,
+                    first_check_after=status.next_wait(self.min_poll_interval, self.poll_interval),
+                ),
+                method_name="execute_complete",
+                kwargs={"uploaded": result},
+                timeout=timedelta(seconds=self.processing_timeout),
+            )
+        final = hook.wait_for_processing(
+            result["media_id"],
+            upload_api,
+            min_wait=self.min_poll_interval,
+            max_wait=self.poll_interval,
+            timeout=self.processing_timeout,
+        )
+        return _with_processing(result, final["state"], final["progress_percent"])
+
+    def execute_complete(
+        self, context: Context, event: Mapping[str, Any], uploaded: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Resume after the processing trigger: the upload's result with the final processing_info."""
+        status = status_from_event(event)
+        self.log.info("%s", status.describe())
+        return self._with_final_status(uploaded, status)
+
+    @staticmethod
+    def _with_final_status(result: dict[str, Any], status: ProcessingStatus) -> dict[str, Any]:
+        if status.failed:
+            raise status.processing_error()
+        if not status.needs_processing:
+            return result
+        return _with_processing(result, status.state, status.progress_percent)
 
     def _infer_media_type(self, reader: S3RangeReader, head: _Head, category: MediaCategory) -> str:
         found = infer_media_type(reader.content_type, reader.key, head.read)
@@ -169,6 +240,10 @@ class UploadMediaOperator(BaseOperator):
             "processing_info": uploaded.get("processing_info"),
             "s3_uri": reader.uri,
         }
+
+
+def _with_processing(result: dict[str, Any], state: str, progress_percent: int | None) -> dict[str, Any]:
+    return {**result, "processing_info": {"state": state, "progress_percent": progress_percent}}
 
 
 class _Head:

@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import (
-    AirflowException,
     BaseSensorOperator,
     Context,
     PokeReturnValue,
@@ -16,17 +15,11 @@ from airflow_provider_twitter_ads.compat import (
 )
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.triggers.media import (
-    EVENT_ERROR,
-    EVENT_FAILED,
-    EVENT_SUCCESS,
-    VideoProcessingTrigger,
-)
+from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger, status_from_event
 from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
     normalize_media_id,
     read_status,
-    rebuild_error,
     unknown_media_error,
     validate_wait_bounds,
 )
@@ -133,16 +126,9 @@ class VideoProcessingSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: Mapping[str, Any]) -> dict[str, Any]:
         """Resume after the trigger: return the result, or raise the error the trigger reported."""
-        kind = event.get("status")
-        if kind == EVENT_SUCCESS:
-            status = read_status(event["status_payload"])
-            self.log.info("%s", status.describe())
-            return status.result()
-        if kind == EVENT_FAILED:
-            raise read_status(event["status_payload"]).processing_error()
-        if kind == EVENT_ERROR:
-            raise rebuild_error(event.get("error") or {"message": event.get("message")})
-        raise AirflowException(f"Unexpected event from VideoProcessingTrigger: {dict(event)!r}")
+        status = status_from_event(event)
+        self.log.info("%s", status.describe())
+        return status.result()
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
         # The base class turns every AirflowException raised after deferral into a skip when

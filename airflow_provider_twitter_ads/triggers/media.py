@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from airflow_provider_twitter_ads.compat import BaseTrigger, TriggerEvent
+from airflow_provider_twitter_ads.compat import AirflowException, BaseTrigger, TriggerEvent
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks.ads_api_async import AsyncAdsApiHook
 from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
+    ProcessingStatus,
     describe_error,
     normalize_media_id,
     read_status,
+    rebuild_error,
     unknown_media_error,
     validate_wait_bounds,
 )
@@ -107,3 +109,19 @@ class VideoProcessingTrigger(BaseTrigger):
 
     def _event(self, status: str, message: str, **extra: Any) -> TriggerEvent:
         return TriggerEvent({"status": status, "media_id": self.media_id, "message": message, **extra})
+
+
+def status_from_event(event: Mapping[str, Any]) -> ProcessingStatus:
+    """The succeeded status a :class:`VideoProcessingTrigger` event carries, or the error it reports.
+
+    A ``failed`` event raises ``MediaProcessingError`` with the API's code, name and message; an
+    ``error`` event raises the API error the trigger met, rebuilt with its status and codes.
+    """
+    kind = event.get("status")
+    if kind == EVENT_SUCCESS:
+        return read_status(event["status_payload"])
+    if kind == EVENT_FAILED:
+        raise read_status(event["status_payload"]).processing_error()
+    if kind == EVENT_ERROR:
+        raise rebuild_error(event.get("error") or {"message": event.get("message")})
+    raise AirflowException(f"Unexpected event from VideoProcessingTrigger: {dict(event)!r}")
