@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +76,38 @@ def s3_bucket(s3_client, aws_connection: str) -> Iterator[str]:
         for obj in page.get("Contents", []):
             s3_client.delete_object(Bucket=name, Key=obj["Key"])
     s3_client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> None:
+    """The session's Airflow home with a migrated SQLite metadata DB (``dag.test()`` needs one)."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+        timeout=240,
+    )
+
+
+@pytest.fixture
+def load_dag(airflow_db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """``load_dag(path, dag_id)``: the DAG from a file or folder, ready for ``dag.test()``.
+
+    ``dag.test()`` serializes the DAG from the dags-folder bundle, whose path Airflow copied into
+    ``airflow.settings`` when it was first imported: both are pointed at the DAG's folder.
+    """
+
+    def load(path: Path, dag_id: str) -> Any:
+        folder = path if path.is_dir() else path.parent
+        monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(folder))
+        import airflow.settings
+
+        monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(folder))
+        from airflow.dag_processing.dagbag import DagBag
+
+        bag = DagBag(dag_folder=str(path))
+        assert bag.import_errors == {}
+        return bag.get_dag(dag_id)
+
+    return load

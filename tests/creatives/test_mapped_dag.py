@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -40,21 +37,9 @@ with DAG("creatives_mapped", schedule=None, start_date=datetime(2024, 1, 1, tzin
 """
 
 
-@pytest.fixture(scope="module")
-def airflow_db() -> None:
-    """The test session's Airflow home with a migrated SQLite metadata DB (dag.test needs one)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-        timeout=240,
-    )
-
-
 @pytest.mark.slow
 def test_mapped_chain_makes_one_creative_per_upload(
-    airflow_db: None,
+    load_dag,
     ads_api_emulator: AdsApiEmulator,
     conn: str,
     tmp_path: Path,
@@ -63,19 +48,9 @@ def test_mapped_chain_makes_one_creative_per_upload(
     uploads = [ready_media(ads_api_emulator, "tweet_image", *size) for size in ((320, 50), (300, 250))]
     uploads.append(ready_media(ads_api_emulator, "tweet_image", 320, 50))
     monkeypatch.setenv("CREATIVES_TEST_UPLOADS", json.dumps(uploads))
-    # dag.test() serializes the DAG from the "dags-folder" bundle, whose path is read from
-    # airflow.settings (fixed when Airflow was first imported) or the setting when unset.
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path))
-    import airflow.settings
-
-    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(tmp_path))
     (tmp_path / "creatives_mapped.py").write_text(textwrap.dedent(DAG_FILE))
-    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(tmp_path))
-    assert bag.import_errors == {}
-
-    run = bag.get_dag("creatives_mapped").test()
+    run = load_dag(tmp_path, "creatives_mapped").test()
 
     assert str(run.state) == "success"
     account_media = {m["media_key"]: m for m in live(ads_api_emulator, "account_media")}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,32 +11,9 @@ from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "dags_examples"
 
 
-@pytest.fixture(scope="module")
-def airflow_db() -> None:
-    """The test session's Airflow home with a migrated SQLite metadata DB (dag.test needs one)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-        timeout=240,
-    )
-
-
 @pytest.fixture
-def cleanup_dag(airflow_db: None, twitter_ads_connection: str, monkeypatch: pytest.MonkeyPatch):
-    # dag.test() serializes the DAG from the "dags-folder" bundle, whose path airflow.settings fixed
-    # when Airflow was first imported: point both at the examples.
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(DAGS_FOLDER))
-    monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    import airflow.settings
-
-    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(DAGS_FOLDER))
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(DAGS_FOLDER / "twitter_ads_cleanup.py"))
-    assert bag.import_errors == {}
-    return bag.dags["twitter_ads_cleanup"]
+def cleanup_dag(load_dag, twitter_ads_connection: str):
+    return load_dag(DAGS_FOLDER / "twitter_ads_cleanup.py", "twitter_ads_cleanup")
 
 
 def task_states(run) -> dict[str, list[str]]:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -58,21 +55,9 @@ with DAG("video_processing_modes", schedule=None, start_date=datetime(2024, 1, 1
 """
 
 
-@pytest.fixture(scope="module")
-def airflow_db() -> None:
-    """A migrated SQLite metadata DB in the test session's Airflow home (dag.test needs one)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-        timeout=240,
-    )
-
-
 @pytest.mark.slow
 def test_every_mode_in_a_dag_run(
-    airflow_db: None,
+    load_dag,
     ads_api_emulator: AdsApiEmulator,
     twitter_ads_connection: str,
     tmp_path: Path,
@@ -82,21 +67,9 @@ def test_every_mode_in_a_dag_run(
     monkeypatch.setenv("SENSOR_TEST_VIDEO", TINY_MP4.hex())
     output = tmp_path / "output.json"
     monkeypatch.setenv("SENSOR_TEST_OUTPUT", str(output))
-    dags = tmp_path / "dags"
-    dags.mkdir()
-    # dag.test() serializes the DAG from the configured dags folder. airflow.settings reads it once,
-    # when first imported (maybe by an earlier test): set both.
-    import airflow.settings
+    (tmp_path / "video_processing_modes.py").write_text(textwrap.dedent(DAG_FILE))
 
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(dags))
-    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(dags))
-    (dags / "video_processing_modes.py").write_text(textwrap.dedent(DAG_FILE))
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(dags))
-    assert bag.import_errors == {}
-
-    run = bag.get_dag("video_processing_modes").test()
+    run = load_dag(tmp_path, "video_processing_modes").test()
 
     assert str(run.state) == "success"
     media = sorted(ads_api_emulator.state.media.values(), key=lambda record: record.created_at)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -32,21 +29,9 @@ with DAG("upload_mapped", schedule=None, start_date=datetime(2024, 1, 1, tzinfo=
 """
 
 
-@pytest.fixture(scope="module")
-def airflow_db() -> None:
-    """The test session's Airflow home with a migrated SQLite metadata DB (dag.test needs one)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-        timeout=240,
-    )
-
-
 @pytest.mark.slow
 def test_one_upload_per_mapped_key(
-    airflow_db: None,
+    load_dag,
     twitter_ads_connection: str,
     ads_api_emulator: AdsApiEmulator,
     put_object,
@@ -62,18 +47,9 @@ def test_one_upload_per_mapped_key(
     for key, data in images.items():
         put_object(key, data)
     monkeypatch.setenv("UPLOAD_TEST_BUCKET", s3_bucket)
-    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(tmp_path))
-    # Airflow copied the setting into airflow.settings when it was first imported (by this session).
-    from airflow import settings
-
-    monkeypatch.setattr(settings, "DAGS_FOLDER", str(tmp_path))
     (tmp_path / "upload_mapped.py").write_text(textwrap.dedent(DAG_FILE))
-    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(tmp_path))
-    assert bag.import_errors == {}
-
-    run = bag.get_dag("upload_mapped").test()
+    run = load_dag(tmp_path, "upload_mapped").test()
 
     assert str(run.state) == "success"
     uploaded = {(r.sha256, r.width, r.height) for r in media_records(ads_api_emulator).values()}
