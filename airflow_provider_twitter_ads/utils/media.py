@@ -7,9 +7,10 @@ and ``create_once`` / ``poll`` give them exactly-once creates and bounded waits.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -289,6 +290,59 @@ def resolve_creative_type(media: MediaRef, creative_type: str | None = None) -> 
     )
 
 
+#: Relative difference under which two aspect ratios count as the same (the API may round them).
+ASPECT_RATIO_TOLERANCE = 0.02
+
+
+def parse_aspect_ratio(value: object) -> float | None:
+    """Width over height from an aspect ratio like ``'6:5'`` or ``'1.91:1'``; None if it is unreadable."""
+    if not isinstance(value, str):
+        return None
+    parts = value.strip().split(":")
+    if len(parts) != 2:
+        return None
+    try:
+        width, height = float(parts[0]), float(parts[1])
+    except ValueError:
+        return None
+    if not (0 < width < math.inf and 0 < height < math.inf):
+        return None
+    return width / height
+
+
+def _same_ratio(ratio: float, size: tuple[int, int]) -> bool:
+    expected = size[0] / size[1]
+    return abs(ratio - expected) <= ASPECT_RATIO_TOLERANCE * expected
+
+
+def display_types_of_aspect_ratio(ratio: float) -> list[str]:
+    """The display creative types whose size has (about) this width-over-height ratio."""
+    return [name for name, size in DISPLAY_CREATIVE_TYPE_DIMENSIONS.items() if _same_ratio(ratio, size)]
+
+
+def library_entry_misfit(entry: Mapping[str, Any], creative_type: str) -> str | None:
+    """Why the media of a media library entry cannot become ``creative_type``, when the entry shows it.
+
+    Only display types are judged, by the entry's ``aspect_ratio``: an image of another shape cannot
+    have the type's exact size. None means the entry does not tell (no readable ``aspect_ratio``, a
+    matching shape, which does not prove the exact size, or a type that is not a display type).
+    """
+    size = DISPLAY_CREATIVE_TYPE_DIMENSIONS.get(creative_type)
+    ratio = parse_aspect_ratio(entry.get("aspect_ratio"))
+    if size is None or ratio is None or _same_ratio(ratio, size):
+        return None
+    alike = [
+        f"{name} {w}x{h}"
+        for name in display_types_of_aspect_ratio(ratio)
+        for w, h in [DISPLAY_CREATIVE_TYPE_DIMENSIONS[name]]
+    ]
+    shape = f"the shape of {', '.join(alike)}" if alike else "the shape of no display creative type"
+    return (
+        f"the media library entry gives its aspect ratio as {entry['aspect_ratio']} ({shape}), but "
+        f"{creative_type} needs exactly {size[0]}x{size[1]}"
+    )
+
+
 # -- media creatives and call-to-actions ---------------------------------------------------------
 
 
@@ -384,6 +438,25 @@ def scan_account_media(
     return None, other
 
 
+def account_media_added_since(
+    entities_newest_first: Iterable[Mapping[str, Any]], media_key: str, earlier_ids: Collection[str]
+) -> list[Mapping[str, Any]]:
+    """The live account media with ``media_key`` listed before any of ``earlier_ids``.
+
+    ``entities_newest_first`` is the account media list sorted ``created_at-desc`` (a lazy pager),
+    and ``earlier_ids`` the ids on the first page of the same list read before a write: everything
+    listed before the first of them is newer than that read. Reading stops there, so an entity that
+    existed before is never returned.
+    """
+    added: list[Mapping[str, Any]] = []
+    for entity in entities_newest_first:
+        if str(entity.get("id")) in earlier_ids:
+            break
+        if is_live(entity) and entity.get("media_key") == media_key:
+            added.append(entity)
+    return added
+
+
 def find_account_media(
     entities: Iterable[Mapping[str, Any]], media_key: str, creative_type: str | None = None
 ) -> Mapping[str, Any] | None:
@@ -446,6 +519,24 @@ def media_creative_result(
 # -- exactly-once creates and bounded waits ------------------------------------------------------
 
 
+#: How many times the connection's timeout ``create_once`` keeps looking after a lost response.
+SETTLE_TIMEOUT_FACTOR = 2.0
+#: ``create_once``'s settle period when the caller does not derive one from its connection (twice the
+#: connection's default 60 s timeout).
+DEFAULT_SETTLE_SECONDS = SETTLE_TIMEOUT_FACTOR * 60.0
+
+
+def settle_seconds_for(timeout: float) -> float:
+    """The settle period for a connection whose requests time out after ``timeout`` seconds.
+
+    A request whose response timed out reached the server at some point while the client waited, so
+    it may still be in progress there for about as long again; twice the timeout leaves a margin.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
+        raise ValueError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
+    return SETTLE_TIMEOUT_FACTOR * float(timeout)
+
+
 def create_once(
     find: Callable[[], T | None],
     create: Callable[[], T],
@@ -453,16 +544,30 @@ def create_once(
     lost_errors: tuple[type[BaseException], ...],
     attempts: int = 3,
     what: str = "entity",
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[T, bool]:
     """Return what ``find`` sees, else ``create`` it, never twice.
 
     ``find`` runs first, so a re-run task reuses what an earlier try made. A create that fails
-    with one of ``lost_errors`` (its response was lost: it may have been written) is followed by
-    another ``find`` before any new ``create``. Returns ``(entity, created)``; ``created`` is True
-    when this call wrote it, including when its response was lost but ``find`` then saw it.
+    with one of ``lost_errors`` (its response was lost: it may have been written, or may still be)
+    is followed by more ``find`` calls, backing off, for up to ``settle_seconds`` before any new
+    ``create``: the server may still be handling the request the client stopped waiting for, and
+    commit it after the first look. Returns ``(entity, created)``; ``created`` is True when this
+    call wrote it, including when its response was lost but ``find`` then saw it.
+
+    Residual risk: a lost request that the server commits more than ``settle_seconds`` after the
+    client gave up is created twice. Use :func:`settle_seconds_for` with the connection's timeout.
     """
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, got {attempts}")
+    if (
+        isinstance(settle_seconds, bool)
+        or not isinstance(settle_seconds, (int, float))
+        or not settle_seconds >= 0
+    ):
+        raise ValueError(f"settle_seconds must be a non-negative number, got {settle_seconds!r}")
     existing = find()
     if existing is not None:
         log.info("Reusing the existing %s; nothing created", what)
@@ -471,13 +576,22 @@ def create_once(
         try:
             return create(), True
         except lost_errors as exc:
-            log.warning("The response to creating the %s was lost (%s); looking before retrying", what, exc)
-            found = find()
+            log.warning(
+                "The response to creating the %s was lost (%s); looking for it for up to %g s before "
+                "creating it again",
+                what,
+                exc,
+                settle_seconds,
+            )
+            found = poll(find, settle_seconds, first_delay=0.2, sleep=sleep, clock=clock)
             if found is not None:
                 log.info("The %s was created despite the lost response", what)
                 return found, True
             if attempt == attempts:
                 raise
+            log.warning(
+                "No %s appeared within %g s of the lost response; creating it again", what, settle_seconds
+            )
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -1,4 +1,4 @@
-"""Pure helpers in utils/media.py: media keys, creative types, validation, create_once, poll."""
+"""Pure helpers in utils/media.py: media keys, creative types, validation, create_once, poll, rollback."""
 
 from __future__ import annotations
 
@@ -16,22 +16,27 @@ from airflow_provider_twitter_ads.utils.media import (
     MEDIA_KEY_PREFIXES,
     VIDEO,
     MediaRef,
+    account_media_added_since,
     account_media_result,
     create_once,
     creative_type_for_dimensions,
     delete_each,
+    display_types_of_aspect_ratio,
     entity_ids,
     find_account_media,
     find_media_creative,
+    library_entry_misfit,
     media_creative_result,
     media_id_from_key,
     media_key_for,
     media_kind_from_key,
     media_ref,
+    parse_aspect_ratio,
     parse_media_key,
     poll,
     resolve_creative_type,
     scan_account_media,
+    settle_seconds_for,
     validate_call_to_action,
     validate_creative_type,
     validate_landing_url,
@@ -320,17 +325,35 @@ class Lost(Exception):
 
 
 class FakeApi:
-    """A store that can lose the response of a committed create."""
+    """A store on a fake clock whose creates can lose their response, before or after committing,
+    or commit only ``late_by`` seconds after the client gave up."""
 
-    def __init__(self, lose: int = 0, fail_before_commit: int = 0) -> None:
+    def __init__(self, lose: int = 0, fail_before_commit: int = 0, late_by: float | None = None) -> None:
         self.items: list[str] = []
         self.lose = lose
         self.fail_before_commit = fail_before_commit
+        self.late_by = late_by
+        self.pending: list[float] = []  # when each late create commits
         self.creates = 0
         self.finds = 0
+        self.now = 0.0
+        self.slept = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+
+    def _commit_due(self) -> None:
+        while self.pending and self.pending[0] <= self.now:
+            self.pending.pop(0)
+            self.items.append(f"item{len(self.items)}")
 
     def find(self) -> str | None:
         self.finds += 1
+        self._commit_due()
         return self.items[0] if self.items else None
 
     def create(self) -> str:
@@ -338,38 +361,73 @@ class FakeApi:
         if self.fail_before_commit:
             self.fail_before_commit -= 1
             raise Lost("dropped before commit")
+        if self.late_by is not None:
+            self.pending.append(self.now + self.late_by)
+            self.late_by = None
+            raise Lost("read timeout; the server is still working on it")
         self.items.append(f"item{len(self.items)}")
         if self.lose:
             self.lose -= 1
             raise Lost("dropped after commit")
         return self.items[-1]
 
+    def create_once(self, **kwargs: object) -> tuple[str, bool]:
+        return create_once(
+            self.find, self.create, lost_errors=(Lost,), sleep=self.sleep, clock=self.clock, **kwargs
+        )  # type: ignore[arg-type]
+
 
 def test_create_once_creates_then_reuses() -> None:
     api = FakeApi()
-    assert create_once(api.find, api.create, lost_errors=(Lost,)) == ("item0", True)
-    assert create_once(api.find, api.create, lost_errors=(Lost,)) == ("item0", False)
+    assert api.create_once() == ("item0", True)
+    assert api.create_once() == ("item0", False)
     assert api.items == ["item0"]
     assert api.creates == 1
 
 
 def test_create_once_looks_after_a_lost_response() -> None:
     api = FakeApi(lose=1)
-    assert create_once(api.find, api.create, lost_errors=(Lost,)) == ("item0", True)
+    assert api.create_once(settle_seconds=10) == ("item0", True)
     assert api.items == ["item0"]
-    assert (api.creates, api.finds) == (1, 2)
+    assert (api.creates, api.finds, api.slept) == (1, 2, 0.0)
+
+
+def test_create_once_waits_for_a_create_the_server_commits_late() -> None:
+    api = FakeApi(late_by=2.5)
+    assert api.create_once(settle_seconds=3) == ("item0", True)
+    assert api.creates == 1
+    assert api.items == ["item0"]
+    assert 2.5 <= api.slept <= 3
+
+
+def test_create_once_settle_period_bounds_the_wait() -> None:
+    # The documented residual risk: a create committed after the settle period is made twice.
+    api = FakeApi(late_by=5)
+    assert api.create_once(settle_seconds=2) == ("item0", True)
+    assert api.creates == 2
+    assert api.slept == pytest.approx(2)
+    api.sleep(5)
+    api.find()
+    assert api.items == ["item0", "item1"]
+
+
+def test_create_once_without_settle_looks_once() -> None:
+    api = FakeApi(late_by=0.5)
+    assert api.create_once(settle_seconds=0) == ("item0", True)
+    assert (api.creates, api.finds, api.slept) == (2, 2, 0.0)
 
 
 def test_create_once_retries_a_create_that_never_landed() -> None:
     api = FakeApi(fail_before_commit=2)
-    assert create_once(api.find, api.create, lost_errors=(Lost,), attempts=3) == ("item0", True)
+    assert api.create_once(attempts=3, settle_seconds=1) == ("item0", True)
     assert api.creates == 3
+    assert api.slept == pytest.approx(2)  # one settle period after each lost create
 
 
 def test_create_once_gives_up_after_attempts() -> None:
     api = FakeApi(fail_before_commit=5)
     with pytest.raises(Lost):
-        create_once(api.find, api.create, lost_errors=(Lost,), attempts=2)
+        api.create_once(attempts=2, settle_seconds=1)
     assert api.creates == 2
     assert api.items == []
 
@@ -382,6 +440,18 @@ def test_create_once_does_not_swallow_other_errors() -> None:
         create_once(lambda: None, create, lost_errors=(Lost,))
     with pytest.raises(ValueError, match="attempts"):
         create_once(lambda: None, create, lost_errors=(Lost,), attempts=0)
+    for bad in (-1, True, "5"):
+        with pytest.raises(ValueError, match="settle_seconds must be a non-negative number"):
+            create_once(lambda: None, create, lost_errors=(Lost,), settle_seconds=bad)  # type: ignore[arg-type]
+
+
+def test_settle_seconds_for_a_connection_timeout() -> None:
+    assert settle_seconds_for(1) == 2.0
+    assert settle_seconds_for(60.0) == 120.0
+    assert settle_seconds_for(0) == 0.0
+    for bad in (-1, float("nan"), None):
+        with pytest.raises(ValueError, match="timeout must be a non-negative number"):
+            settle_seconds_for(bad)  # type: ignore[arg-type]
 
 
 def test_poll_backs_off_until_found() -> None:
@@ -460,3 +530,67 @@ def test_results_are_json_safe_summaries() -> None:
     result = media_creative_result(creative, "acc", "BANNER")
     assert result["id"] == "c1" and result["creative_type"] == "BANNER" and "deleted" not in result
     assert json.loads(json.dumps(result)) == result
+
+
+# -- rollback helpers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ratio"),
+    [("6:5", 1.2), ("16:9", 16 / 9), ("1.91:1", 1.91), (" 32:5 ", 6.4)],
+)
+def test_parse_aspect_ratio(text: str, ratio: float) -> None:
+    assert parse_aspect_ratio(text) == pytest.approx(ratio)
+
+
+@pytest.mark.parametrize("bad", [None, 1.2, "", "6", "6:5:1", "a:b", "0:5", "6:0", "-6:5", "inf:1", "nan:1"])
+def test_unreadable_aspect_ratios_are_none(bad: object) -> None:
+    assert parse_aspect_ratio(bad) is None
+
+
+def test_display_types_of_aspect_ratio() -> None:
+    assert display_types_of_aspect_ratio(1.2) == ["MEDIUM_RECTANGLE"]
+    assert display_types_of_aspect_ratio(4 / 3) == ["INTERSTITIAL_LANDSCAPE_TABLET"]
+    assert display_types_of_aspect_ratio(16 / 9) == []
+    for name, (width, height) in DISPLAY_CREATIVE_TYPE_DIMENSIONS.items():
+        assert display_types_of_aspect_ratio(width / height) == [name]
+
+
+def test_library_entry_misfit() -> None:
+    misfit = library_entry_misfit({"aspect_ratio": "6:5"}, "BANNER")
+    assert misfit == (
+        "the media library entry gives its aspect ratio as 6:5 (the shape of MEDIUM_RECTANGLE 300x250), "
+        "but BANNER needs exactly 320x50"
+    )
+    other = library_entry_misfit({"aspect_ratio": "16:9"}, "MEDIUM_RECTANGLE")
+    assert other is not None and "16:9 (the shape of no display creative type)" in other
+    # The same shape does not prove the size, and an entry without a readable ratio tells nothing.
+    assert library_entry_misfit({"aspect_ratio": "32:5"}, "BANNER") is None
+    assert library_entry_misfit({"aspect_ratio": "6.02:5"}, "MEDIUM_RECTANGLE") is None
+    assert library_entry_misfit({}, "BANNER") is None
+    assert library_entry_misfit({"aspect_ratio": "wide"}, "BANNER") is None
+    # PREROLL is no display type: its fit is the media kind, checked before any write.
+    assert library_entry_misfit({"aspect_ratio": "16:9"}, "PREROLL") is None
+
+
+def test_account_media_added_since_stops_at_what_existed_before() -> None:
+    newest_first = [
+        {"id": "n3", "media_key": "3_1", "creative_type": "MEDIUM_RECTANGLE", "deleted": False},
+        {"id": "n2", "media_key": "3_2", "creative_type": "BANNER", "deleted": False},
+        {"id": "n1", "media_key": "3_1", "creative_type": "BANNER", "deleted": True},
+        {"id": "old2", "media_key": "3_1", "creative_type": "MEDIUM_RECTANGLE", "deleted": False},
+        {"id": "old1", "media_key": "3_1", "creative_type": "MEDIUM_RECTANGLE", "deleted": False},
+    ]
+    read: list[str] = []
+
+    def pager() -> object:
+        for entity in newest_first:
+            read.append(entity["id"])
+            yield entity
+
+    assert account_media_added_since(pager(), "3_1", {"old2", "old1", "zz"}) == [newest_first[0]]
+    assert read == ["n3", "n2", "n1", "old2"]  # stops at the first one seen before the write
+    # Even a pre-existing one listed out of order (after a deleted marker) stops the scan.
+    assert account_media_added_since(newest_first, "3_1", {"n1"}) == [newest_first[0]]
+    # Nothing existed before: everything with the key is new.
+    assert [e["id"] for e in account_media_added_since(newest_first, "3_1", set())] == ["n3", "old2", "old1"]
