@@ -18,6 +18,7 @@ from airflow_provider_twitter_ads.utils.media import (
     find_media_creative,
     is_live,
     media_creative_result,
+    settle_seconds_for,
     validate_call_to_action,
     validate_landing_url,
 )
@@ -35,6 +36,9 @@ class AttachMediaCreativeOperator(BaseOperator):
     :param call_to_action_url: http(s) URL the call-to-action opens.
     :param account_id: the ads account; default: the account media dict's, else the connection's.
     :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :param settle_seconds: after a create's response is lost, seconds to keep looking for what it
+        may still create before creating again; default: twice the connection's timeout. A create
+        the server commits later than that is made twice.
     :return: ``{"id", "line_item_id", "account_media_id", "entity_status", "approval_status",
         "serving_status", "landing_url", "created_at", "creative_type", "account_id"}`` (plus
         ``preroll_call_to_action``), or a list of them when ``line_item_id`` is a list.
@@ -60,9 +64,19 @@ class AttachMediaCreativeOperator(BaseOperator):
         call_to_action_url: str | None = None,
         account_id: str | None = None,
         twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        settle_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if settle_seconds is not None and (
+            isinstance(settle_seconds, bool)
+            or not isinstance(settle_seconds, (int, float))
+            or settle_seconds < 0
+        ):
+            raise ValueError(
+                f"settle_seconds must be a non-negative number of seconds or None, got {settle_seconds!r}"
+            )
+        self.settle_seconds = None if settle_seconds is None else float(settle_seconds)
         self.account_media_id = account_media_id
         self.line_item_id = line_item_id
         self.landing_url = landing_url
@@ -74,6 +88,11 @@ class AttachMediaCreativeOperator(BaseOperator):
     @cached_property
     def hook(self) -> AdsApiHook:
         return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def _settle_seconds(self) -> float:
+        if self.settle_seconds is not None:
+            return self.settle_seconds
+        return settle_seconds_for(self.hook.config.timeout)
 
     def execute(self, context: Context) -> dict[str, Any] | list[dict[str, Any]]:
         # Everything is checked, and every entity read, before the first write.
@@ -159,7 +178,11 @@ class AttachMediaCreativeOperator(BaseOperator):
             )
 
         creative, created = create_once(
-            find, create, lost_errors=(AdsApiResponseLostError,), what="media creative"
+            find,
+            create,
+            lost_errors=(AdsApiResponseLostError,),
+            what="media creative",
+            settle_seconds=self._settle_seconds(),
         )
         if not created and landing_url is not None and creative.get("landing_url") not in (None, landing_url):
             self.log.warning(
@@ -197,7 +220,11 @@ class AttachMediaCreativeOperator(BaseOperator):
             )
 
         entity, created = create_once(
-            find, create, lost_errors=(AdsApiResponseLostError,), what="preroll call-to-action"
+            find,
+            create,
+            lost_errors=(AdsApiResponseLostError,),
+            what="preroll call-to-action",
+            settle_seconds=self._settle_seconds(),
         )
         if not created and (entity.get("call_to_action"), entity.get("call_to_action_url")) != (
             call_to_action,
