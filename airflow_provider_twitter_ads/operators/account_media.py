@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import BaseOperator, Context
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.utils.media import (
     AMPLIFY_VIDEO,
@@ -15,21 +16,26 @@ from airflow_provider_twitter_ads.utils.media import (
     DISPLAY_CREATIVE_TYPE_DIMENSIONS,
     IMAGE,
     MediaRef,
+    account_media_added_since,
     account_media_result,
     create_once,
     delete_each,
     entity_ids,
     is_live,
+    library_entry_misfit,
     media_ref,
     parse_media_key,
     poll,
     resolve_creative_type,
     scan_account_media,
+    settle_seconds_for,
 )
 
 # The first Ads API version with the media library (and without POST account_media).
 MEDIA_LIBRARY_MIN_VERSION = 5
 _LIBRARY_MEDIA_TYPES = {AMPLIFY_VIDEO: "VIDEO", IMAGE: "IMAGE"}
+# How many of the newest account media are read before a library add that may be rolled back.
+_ROLLBACK_MARKER_COUNT = 200
 
 
 def _size_hint(creative_type: str) -> str:
@@ -52,6 +58,9 @@ class CreateAccountMediaOperator(BaseOperator):
     :param twitter_ads_conn_id: the ``twitter_ads`` connection.
     :param timeout: seconds to wait for the API to create the account media after a media library
         add (API v5+).
+    :param settle_seconds: after a write's response is lost, seconds to keep looking for what it may
+        still create before writing again; default: twice the connection's timeout. A write the
+        server commits later than that is made twice.
     :return: ``{"id", "creative_type", "media_key", "media_url" | "video_id", "account_id"}``.
     """
 
@@ -82,11 +91,20 @@ class CreateAccountMediaOperator(BaseOperator):
         account_id: str | None = None,
         twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
         timeout: float = 60.0,
+        settle_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
             raise ValueError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
+        if settle_seconds is not None and (
+            isinstance(settle_seconds, bool)
+            or not isinstance(settle_seconds, (int, float))
+            or settle_seconds < 0
+        ):
+            raise ValueError(
+                f"settle_seconds must be a non-negative number of seconds or None, got {settle_seconds!r}"
+            )
         self.media_key = media_key
         self.media_id = media_id
         self.creative_type = creative_type
@@ -98,10 +116,16 @@ class CreateAccountMediaOperator(BaseOperator):
         self.account_id = account_id
         self.twitter_ads_conn_id = twitter_ads_conn_id
         self.timeout = float(timeout)
+        self.settle_seconds = None if settle_seconds is None else float(settle_seconds)
 
     @cached_property
     def hook(self) -> AdsApiHook:
         return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def _settle_seconds(self) -> float:
+        if self.settle_seconds is not None:
+            return self.settle_seconds
+        return settle_seconds_for(self.hook.config.timeout)
 
     def execute(self, context: Context) -> dict[str, Any]:
         # An empty string (a template that rendered to nothing) means "not given".
@@ -143,7 +167,14 @@ class CreateAccountMediaOperator(BaseOperator):
     def _through_media_library(
         self, media: MediaRef, creative_type: str, library_fields: dict[str, str], account_id: str
     ) -> Mapping[str, Any]:
-        """API v5+: add the media to the library once, then find the account media it made."""
+        """API v5+: add the media to the library once, then find the account media it made.
+
+        For an image given without its size, whether it fits ``creative_type`` shows only after the
+        add; when it does not, what this call added is deleted again before the error is raised.
+        """
+        size_unknown = media.kind == IMAGE and (media.width is None or media.height is None)
+        # The newest account media ids before the first add, so a rollback deletes only what it made.
+        before_add: list[frozenset[str]] = []
 
         def find_entry() -> Mapping[str, Any] | None:
             try:
@@ -153,12 +184,35 @@ class CreateAccountMediaOperator(BaseOperator):
             return entry if is_live(entry) else None
 
         def add_entry() -> Mapping[str, Any]:
+            if size_unknown and not before_add:
+                before_add.append(self._newest_account_media_ids(account_id))
             return self.hook.add_to_media_library(media.media_key, account_id=account_id, **library_fields)
 
         # Re-adding a key already in the library makes the API create its account media again.
         entry, added = create_once(
-            find_entry, add_entry, lost_errors=(AdsApiResponseLostError,), what="media library entry"
+            find_entry,
+            add_entry,
+            lost_errors=(AdsApiResponseLostError,),
+            what="media library entry",
+            settle_seconds=self._settle_seconds(),
         )
+        try:
+            return self._account_media_of_entry(entry, added, media, creative_type, account_id)
+        except (ValueError, TimeoutError) as exc:
+            if not (added and before_add):
+                raise
+            outcome = self._roll_back_library_add(media.media_key, account_id, before_add[0])
+            raise type(exc)(f"{str(exc).rstrip('.')}. {outcome}") from exc
+
+    def _account_media_of_entry(
+        self,
+        entry: Mapping[str, Any],
+        added: bool,
+        media: MediaRef,
+        creative_type: str,
+        account_id: str,
+    ) -> Mapping[str, Any]:
+        """The account media the API made from a library entry, waiting up to ``timeout`` for it."""
         expected_type = _LIBRARY_MEDIA_TYPES.get(media.kind)
         if entry.get("media_type") and expected_type and entry["media_type"] != expected_type:
             raise ValueError(
@@ -169,16 +223,75 @@ class CreateAccountMediaOperator(BaseOperator):
         def find_account_media_now() -> Mapping[str, Any] | None:
             return self._find_account_media(media.media_key, creative_type, account_id, strict=True)
 
+        misfit = library_entry_misfit(entry, creative_type)
+        if misfit is not None:
+            # No account media of this type will come: look once (to name the type the API made
+            # instead, if any), never wait.
+            found = find_account_media_now()
+            if found is not None:
+                return found
+            raise ValueError(
+                f"media_key {media.media_key!r} does not fit creative_type {creative_type}: {misfit}"
+            )
         found = poll(find_account_media_now, self.timeout)
         if found is None:
+            # Only an entry that was already there can have had its account media deleted since.
+            advice = "" if added else "; if it was deleted, delete the media library entry and run again"
             raise TimeoutError(
                 f"No account media of type {creative_type} for media_key {media.media_key!r} appeared in "
                 f"account {account_id} within {self.timeout:g} s after the media library "
                 f"{'add' if added else 'entry was found'}. The API makes it only from an amplify video "
-                f"(PREROLL) or an image of exactly a display size{_size_hint(creative_type)}; if it was "
-                "deleted, delete the media library entry and run again."
+                f"(PREROLL) or an image of exactly a display size{_size_hint(creative_type)}{advice}"
             )
         return found
+
+    def _newest_account_media_ids(self, account_id: str) -> frozenset[str]:
+        """The ids of the account's newest account media (deleted ones too), read before an add."""
+        entities = self.hook.list_account_media(
+            account_id=account_id,
+            sort_by="created_at-desc",
+            with_deleted=True,
+            count=_ROLLBACK_MARKER_COUNT,
+        )
+        return frozenset(str(entity["id"]) for entity in islice(entities, _ROLLBACK_MARKER_COUNT))
+
+    def _roll_back_library_add(self, media_key: str, account_id: str, before_add: frozenset[str]) -> str:
+        """Delete the account media and library entry this call's add made; say what happened.
+
+        Only account media listed newer than everything seen before the add are deleted, so what
+        existed before this call stays. Failures are reported, not raised: the caller's error matters.
+        """
+        deleted: list[str] = []
+        left: list[str] = []
+        try:
+            newest_first = self.hook.list_account_media(
+                account_id=account_id, sort_by="created_at-desc", with_deleted=True
+            )
+            made = account_media_added_since(newest_first, media_key, before_add)
+        except AdsApiError as exc:
+            made = []
+            left.append(f"any account media made from {media_key} (listing them failed: {exc})")
+        for entity in made:
+            try:
+                self.hook.delete_account_media(str(entity["id"]), account_id=account_id)
+                deleted.append(f"account media {entity['id']} ({entity.get('creative_type')})")
+            except AdsApiNotFoundError:
+                pass
+            except AdsApiError as exc:
+                left.append(f"account media {entity['id']} ({exc})")
+        try:
+            self.hook.delete_media_library_entry(media_key, account_id=account_id)
+            deleted.append(f"media library entry {media_key}")
+        except AdsApiNotFoundError:
+            pass
+        except AdsApiError as exc:
+            left.append(f"media library entry {media_key} ({exc})")
+        done = f"deleted {', '.join(deleted)}" if deleted else "found nothing to delete"
+        self.log.warning("Rolled back the media library add of %s: %s", media_key, done)
+        if left:
+            self.log.error("Rollback of the media library add of %s left %s", media_key, "; ".join(left))
+            return f"Rolling back what this run added {done}, but left {'; '.join(left)}: delete by hand"
+        return f"What this run added was rolled back ({done})"
 
     def _through_account_media_endpoint(
         self, media: MediaRef, creative_type: str, account_id: str
@@ -196,6 +309,7 @@ class CreateAccountMediaOperator(BaseOperator):
             create,
             lost_errors=(AdsApiResponseLostError,),
             what="account media",
+            settle_seconds=self._settle_seconds(),
         )
         return entity
 

@@ -540,14 +540,6 @@ def test_the_table_covers_every_operator_and_the_connection() -> None:
     assert len(CASES) >= 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "CreateAccountMediaOperator adds a bare image key to the media library before it can know the "
-        "image's size; when the API then makes account media of another type it raises, but leaves the "
-        "library entry and that account media behind (see the report: roll back what this call added)"
-    ),
-)
 def test_a_creative_type_the_image_does_not_fit_leaves_nothing_behind(bad_input: BadInputContext) -> None:
     # A bare key carries no size, so only the API's answer shows the 300x250 image is no BANNER.
     media_key = bad_input.ready_media("tweet_image", 300, 250)["media_key"]

@@ -20,14 +20,8 @@ from .conftest import CLIENT_TIMEOUT
 from .harness import PipelineSettings, Totals, check_outcomes, make_assets, run_pipeline
 
 LATE_SECONDS = 2.5
-LATE_COMMIT_REASON = (
-    "create_once looks for the entity right after a read timeout; a request the server is still "
-    "processing commits after that look, so the retried create makes a duplicate (see the report: "
-    "wait before the post-loss lookup, or look again after a settle delay)"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=LATE_COMMIT_REASON)
 @pytest.mark.parametrize("path", ["/media_creatives$", "/media_library$"])
 def test_a_write_committed_after_the_timeout_is_not_made_twice(
     ads_api_emulator: AdsApiEmulator, chaos_connection: str, s3_client: Any, s3_bucket: str, path: str

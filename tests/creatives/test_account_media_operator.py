@@ -231,20 +231,43 @@ def test_account_media_deleted_but_entry_kept_times_out_without_re_adding(
     assert writes(ads_api_emulator) == []
 
 
-def test_an_image_of_no_display_size_given_a_type_times_out_with_the_reason(
+def test_an_image_of_another_shape_fails_at_once_and_leaves_nothing(
     ads_api_emulator: AdsApiEmulator, conn: str
 ) -> None:
+    # The library entry's aspect ratio (4:3) shows no BANNER can come: no waiting for the timeout.
     upload = ready_media(ads_api_emulator, "tweet_image", 640, 480)
-    with pytest.raises(TimeoutError, match=r"exactly a display size \(BANNER needs 320x50\)"):
+    with pytest.raises(ValueError, match=r"aspect ratio as 4:3 .* BANNER needs exactly 320x50") as caught:
+        run_create(media_key=upload["media_key"], creative_type="BANNER", timeout=600)
+
+    assert "rolled back (deleted media library entry" in str(caught.value)
+    # The look before the add, one look after it, and the rollback's look: no polling.
+    assert len(ads_api_emulator.api_requests("GET", "/account_media")) == 3
+    assert live(ads_api_emulator, "media_library") == []
+    assert live(ads_api_emulator, "account_media") == []
+
+
+def test_an_image_of_the_shape_but_not_the_size_times_out_and_leaves_nothing(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    # 640x100 has BANNER's shape, so only the wait can show that no BANNER comes.
+    upload = ready_media(ads_api_emulator, "tweet_image", 640, 100)
+    with pytest.raises(TimeoutError, match=r"exactly a display size \(BANNER needs 320x50\)") as caught:
         run_create(media_key=upload["media_key"], creative_type="BANNER", timeout=0.2)
+
+    assert "rolled back (deleted media library entry" in str(caught.value)
+    assert live(ads_api_emulator, "media_library") == []
     assert live(ads_api_emulator, "account_media") == []
 
 
 def test_an_image_that_does_not_fit_the_given_type(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     # The key alone has no size, so the type is only found wrong once the API made the account media.
     upload = ready_media(ads_api_emulator, "tweet_image", 320, 50)
-    with pytest.raises(ValueError, match=r"of type BANNER .* not MEDIUM_RECTANGLE"):
+    with pytest.raises(ValueError, match=r"of type BANNER .* not MEDIUM_RECTANGLE") as caught:
         run_create(media_key=upload["media_key"], creative_type="MEDIUM_RECTANGLE")
+
+    assert "(BANNER), media library entry" in str(caught.value)
+    assert live(ads_api_emulator, "media_library") == []
+    assert live(ads_api_emulator, "account_media") == []
 
 
 def test_media_that_is_not_uploaded_is_the_api_error(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
