@@ -1,9 +1,10 @@
 """A write that commits after the client gave up waiting for it (the server was slow, not the network).
 
-The client's read timeout fires, the operator looks for the entity at once, does not find it yet
-(the server is still working on the first request), and creates it again; then the first request
-commits too. ``slow`` faults with ``when: before`` play that server: they sleep past the client's
-timeout, then handle the request.
+The client's read timeout fires while the server is still working on the first request. Looking
+once, at once, finds nothing and would create the entity again, and then the first request would
+commit too; the operators instead keep looking for a settle period (``settle_seconds``, twice the
+client's timeout) before creating again. ``slow`` faults with ``when: before`` play that server:
+they sleep past the client's timeout, then handle the request.
 """
 
 from __future__ import annotations
