@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.operators.base import (
+    AdsApiEntityOperator,
+    DeleteEntitiesOperator,
+    check_seconds,
+)
 from airflow_provider_twitter_ads.utils.media import (
     AMPLIFY_VIDEO,
     CREATIVE_TYPES,
@@ -19,8 +23,6 @@ from airflow_provider_twitter_ads.utils.media import (
     account_media_added_since,
     account_media_result,
     create_once,
-    delete_each,
-    entity_ids,
     is_live,
     library_entry_misfit,
     media_ref,
@@ -28,7 +30,6 @@ from airflow_provider_twitter_ads.utils.media import (
     poll,
     resolve_creative_type,
     scan_account_media,
-    settle_seconds_for,
 )
 
 # The first Ads API version with the media library (and without POST account_media).
@@ -43,7 +44,7 @@ def _size_hint(creative_type: str) -> str:
     return f" ({creative_type} needs {size[0]}x{size[1]})" if size else ""
 
 
-class CreateAccountMediaOperator(BaseOperator):
+class CreateAccountMediaOperator(AdsApiEntityOperator):
     """Make the account media for an uploaded media, exactly once.
 
     :param media_key: the media key (``13_...``, ``3_...``) or the dict ``UploadMediaOperator``
@@ -94,17 +95,8 @@ class CreateAccountMediaOperator(BaseOperator):
         settle_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
-            raise ValueError(f"timeout must be a non-negative number of seconds, got {timeout!r}")
-        if settle_seconds is not None and (
-            isinstance(settle_seconds, bool)
-            or not isinstance(settle_seconds, (int, float))
-            or settle_seconds < 0
-        ):
-            raise ValueError(
-                f"settle_seconds must be a non-negative number of seconds or None, got {settle_seconds!r}"
-            )
+        super().__init__(twitter_ads_conn_id=twitter_ads_conn_id, settle_seconds=settle_seconds, **kwargs)
+        self.timeout = check_seconds("timeout", timeout)
         self.media_key = media_key
         self.media_id = media_id
         self.creative_type = creative_type
@@ -114,18 +106,6 @@ class CreateAccountMediaOperator(BaseOperator):
         self.description = description
         self.poster_media_key = poster_media_key
         self.account_id = account_id
-        self.twitter_ads_conn_id = twitter_ads_conn_id
-        self.timeout = float(timeout)
-        self.settle_seconds = None if settle_seconds is None else float(settle_seconds)
-
-    @cached_property
-    def hook(self) -> AdsApiHook:
-        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
-
-    def _settle_seconds(self) -> float:
-        if self.settle_seconds is not None:
-            return self.settle_seconds
-        return settle_seconds_for(self.hook.config.timeout)
 
     def execute(self, context: Context) -> dict[str, Any]:
         # An empty string (a template that rendered to nothing) means "not given".
@@ -337,7 +317,7 @@ class CreateAccountMediaOperator(BaseOperator):
         return found
 
 
-class DeleteAccountMediaOperator(BaseOperator):
+class DeleteAccountMediaOperator(DeleteEntitiesOperator):
     """Delete account media; ones already deleted or missing count as done.
 
     :param account_media_id: an id, a list of ids, or account media dicts (their ``id``).
@@ -346,31 +326,13 @@ class DeleteAccountMediaOperator(BaseOperator):
     :return: the list of account media ids that are now deleted.
     """
 
+    id_parameter = "account_media_id"
+    entity_name = "account media"
     template_fields: Sequence[str] = ("account_media_id", "account_id")
 
-    def __init__(
-        self,
-        *,
-        account_media_id: str | Mapping[str, Any] | list[Any],
-        account_id: str | None = None,
-        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, account_media_id: str | Mapping[str, Any] | list[Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.account_media_id = account_media_id
-        self.account_id = account_id
-        self.twitter_ads_conn_id = twitter_ads_conn_id
 
-    @cached_property
-    def hook(self) -> AdsApiHook:
-        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
-
-    def execute(self, context: Context) -> list[str]:
-        ids = entity_ids(self.account_media_id, "account_media_id")
-        account_id = self.account_id or self.hook.account_id
-        return delete_each(
-            ids,
-            lambda entity_id: self.hook.delete_account_media(entity_id, account_id=account_id),
-            missing_errors=(AdsApiNotFoundError,),
-            what="account media",
-        )
+    def _delete_one(self) -> Callable[..., Any]:
+        return self.hook.delete_account_media

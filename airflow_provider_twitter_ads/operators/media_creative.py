@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
 from airflow_provider_twitter_ads.utils.media import (
     CREATIVE_TYPES,
     LANDING_URL_OBJECTIVES,
     create_once,
-    delete_each,
     entity_ids,
     find_media_creative,
     is_live,
     media_creative_result,
-    settle_seconds_for,
     validate_call_to_action,
     validate_landing_url,
 )
 
 
-class AttachMediaCreativeOperator(BaseOperator):
+class AttachMediaCreativeOperator(AdsApiEntityOperator):
     """Attach an account media to one or more line items as media creatives, exactly once each.
 
     :param account_media_id: the account media id, or the dict CreateAccountMediaOperator returns.
@@ -67,32 +65,13 @@ class AttachMediaCreativeOperator(BaseOperator):
         settle_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
-        if settle_seconds is not None and (
-            isinstance(settle_seconds, bool)
-            or not isinstance(settle_seconds, (int, float))
-            or settle_seconds < 0
-        ):
-            raise ValueError(
-                f"settle_seconds must be a non-negative number of seconds or None, got {settle_seconds!r}"
-            )
-        self.settle_seconds = None if settle_seconds is None else float(settle_seconds)
+        super().__init__(twitter_ads_conn_id=twitter_ads_conn_id, settle_seconds=settle_seconds, **kwargs)
         self.account_media_id = account_media_id
         self.line_item_id = line_item_id
         self.landing_url = landing_url
         self.call_to_action = call_to_action
         self.call_to_action_url = call_to_action_url
         self.account_id = account_id
-        self.twitter_ads_conn_id = twitter_ads_conn_id
-
-    @cached_property
-    def hook(self) -> AdsApiHook:
-        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
-
-    def _settle_seconds(self) -> float:
-        if self.settle_seconds is not None:
-            return self.settle_seconds
-        return settle_seconds_for(self.hook.config.timeout)
 
     def execute(self, context: Context) -> dict[str, Any] | list[dict[str, Any]]:
         # Everything is checked, and every entity read, before the first write.
@@ -141,26 +120,10 @@ class AttachMediaCreativeOperator(BaseOperator):
         return self.hook.account_id
 
     def _read_account_media(self, account_media_id: str, account_id: str) -> Mapping[str, Any]:
-        try:
-            account_media = self.hook.get_account_media(account_media_id, account_id=account_id)
-        except AdsApiNotFoundError as exc:
-            raise ValueError(
-                f"account_media_id {account_media_id!r} is missing or deleted in account {account_id} ({exc})"
-            ) from exc
-        if not is_live(account_media):
-            raise ValueError(f"account_media_id {account_media_id!r} is deleted")
-        return account_media
+        return _read_live("account_media_id", account_media_id, account_id, self.hook.get_account_media)
 
     def _read_line_item(self, line_item_id: str, account_id: str) -> Mapping[str, Any]:
-        try:
-            line_item = self.hook.get_line_item(line_item_id, account_id=account_id)
-        except AdsApiNotFoundError as exc:
-            raise ValueError(
-                f"line_item_id {line_item_id!r} is missing or deleted in account {account_id} ({exc})"
-            ) from exc
-        if not is_live(line_item):
-            raise ValueError(f"line_item_id {line_item_id!r} is deleted")
-        return line_item
+        return _read_live("line_item_id", line_item_id, account_id, self.hook.get_line_item)
 
     def _attach(
         self, account_media_id: str, line_item_id: str, landing_url: str | None, account_id: str
@@ -243,7 +206,7 @@ class AttachMediaCreativeOperator(BaseOperator):
         }
 
 
-class DeleteMediaCreativeOperator(BaseOperator):
+class DeleteMediaCreativeOperator(DeleteEntitiesOperator):
     """Delete media creatives; ones already deleted or missing count as done.
 
     :param media_creative_id: an id, a list of ids, or media creative dicts (their ``id``).
@@ -252,31 +215,28 @@ class DeleteMediaCreativeOperator(BaseOperator):
     :return: the list of media creative ids that are now deleted.
     """
 
+    id_parameter = "media_creative_id"
+    entity_name = "media creative"
     template_fields: Sequence[str] = ("media_creative_id", "account_id")
 
-    def __init__(
-        self,
-        *,
-        media_creative_id: str | Mapping[str, Any] | list[Any],
-        account_id: str | None = None,
-        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, media_creative_id: str | Mapping[str, Any] | list[Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.media_creative_id = media_creative_id
-        self.account_id = account_id
-        self.twitter_ads_conn_id = twitter_ads_conn_id
 
-    @cached_property
-    def hook(self) -> AdsApiHook:
-        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+    def _delete_one(self) -> Callable[..., Any]:
+        return self.hook.delete_media_creative
 
-    def execute(self, context: Context) -> list[str]:
-        ids = entity_ids(self.media_creative_id, "media_creative_id")
-        account_id = self.account_id or self.hook.account_id
-        return delete_each(
-            ids,
-            lambda entity_id: self.hook.delete_media_creative(entity_id, account_id=account_id),
-            missing_errors=(AdsApiNotFoundError,),
-            what="media creative",
-        )
+
+def _read_live(
+    parameter: str, entity_id: str, account_id: str, get: Callable[..., Mapping[str, Any]]
+) -> Mapping[str, Any]:
+    """The entity ``get`` reads; ValueError naming ``parameter`` when it is missing or deleted."""
+    try:
+        entity = get(entity_id, account_id=account_id)
+    except AdsApiNotFoundError as exc:
+        raise ValueError(
+            f"{parameter} {entity_id!r} is missing or deleted in account {account_id} ({exc})"
+        ) from exc
+    if not is_live(entity):
+        raise ValueError(f"{parameter} {entity_id!r} is deleted")
+    return entity

@@ -1,0 +1,83 @@
+"""Bases shared by the operators that create and delete Ads API entities."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any, ClassVar
+
+from airflow_provider_twitter_ads.compat import BaseOperator, Context
+from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.utils.media import delete_each, entity_ids, settle_seconds_for
+
+
+def check_seconds(name: str, value: Any, *, optional: bool = False) -> float | None:
+    """``value`` as float seconds; ValueError unless it is a non-negative number (or None if optional)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        allowed = " or None" if optional else ""
+        raise ValueError(f"{name} must be a non-negative number of seconds{allowed}, got {value!r}")
+    return float(value)
+
+
+class AdsApiEntityOperator(BaseOperator):
+    """An operator that writes Ads API entities through :class:`AdsApiHook`, exactly once.
+
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :param settle_seconds: after a write's response is lost, seconds to keep looking for what it
+        may still create before writing again; default: twice the connection's timeout. A write the
+        server commits later than that is made twice.
+    """
+
+    ui_color = "#cde4f7"
+
+    def __init__(
+        self,
+        *,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        settle_seconds: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.twitter_ads_conn_id = twitter_ads_conn_id
+        self.settle_seconds = check_seconds("settle_seconds", settle_seconds, optional=True)
+
+    @cached_property
+    def hook(self) -> AdsApiHook:
+        return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
+
+    def _settle_seconds(self) -> float:
+        if self.settle_seconds is not None:
+            return self.settle_seconds
+        return settle_seconds_for(self.hook.config.timeout)
+
+
+class DeleteEntitiesOperator(AdsApiEntityOperator):
+    """Delete entities by id; ones already deleted or missing count as done.
+
+    Subclasses name the id parameter (templated) and the hook's delete method.
+    """
+
+    id_parameter: ClassVar[str]
+    entity_name: ClassVar[str]
+    template_fields: Sequence[str] = ("account_id",)
+
+    def __init__(self, *, account_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.account_id = account_id
+
+    def _delete_one(self) -> Callable[..., Any]:
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> list[str]:
+        ids = entity_ids(getattr(self, self.id_parameter), self.id_parameter)
+        account_id = self.account_id or self.hook.account_id
+        delete = self._delete_one()
+        return delete_each(
+            ids,
+            lambda entity_id: delete(entity_id, account_id=account_id),
+            missing_errors=(AdsApiNotFoundError,),
+            what=self.entity_name,
+        )
