@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -151,32 +151,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
+def _number(convert: Callable[[str], float], *, allow_zero: bool) -> Callable[[str], float]:
+    """An argparse type: ``convert``'s value, at least 0 (``allow_zero``) or above 0."""
+
+    def parse(text: str) -> float:
+        value = convert(text)
+        if value < 0 or (value == 0 and not allow_zero):
+            raise argparse.ArgumentTypeError(f"must be {'>=' if allow_zero else '>'} 0, got {text}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
+_non_negative_float = _number(float, allow_zero=True)
+_positive_float = _number(float, allow_zero=False)
+_non_negative_int = _number(int, allow_zero=True)
+_positive_int = _number(int, allow_zero=False)
 
 
 if __name__ == "__main__":
