@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 
-from . import samples
 from .conftest import media_records
 
 DAG_FILE = """

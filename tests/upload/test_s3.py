@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.utils.s3 import (
     S3ObjectChangedError,
     S3ObjectNotFoundError,
@@ -14,8 +15,6 @@ from airflow_provider_twitter_ads.utils.s3 import (
     resolve_s3_location,
 )
 from airflow_provider_twitter_ads.utils.segments import RangeReader, plan_segments
-
-from . import samples
 
 
 @pytest.mark.parametrize(

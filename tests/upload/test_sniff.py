@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 from airflow_provider_twitter_ads.utils.sniff import (
     HEAD_BYTES,
@@ -11,8 +12,6 @@ from airflow_provider_twitter_ads.utils.sniff import (
     infer_media_type,
     media_type_from_magic,
 )
-
-from . import samples
 
 
 class CountingReader(BytesRangeReader):
@@ -93,7 +92,7 @@ def test_dimensions_read_only_the_head_of_a_large_image() -> None:
 
 def test_jpeg_frame_header_past_the_head_is_found_with_small_reads() -> None:
     # 200 KiB of EXIF-like segments before the frame header: past the 64 KiB head.
-    data = samples.jpeg(1080, 1920, padding=200 * 1024) + b"\x00" * (1024 * 1024)
+    data = samples.jpeg(1080, 1920, exif_bytes=200 * 1024) + b"\x00" * (1024 * 1024)
     reader = CountingReader(data)
     assert image_dimensions(reader, len(data)) == (1080, 1920)
     assert reader.reads[0] == (0, HEAD_BYTES)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiUnauthorizedError
 from airflow_provider_twitter_ads.hooks import media_upload
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
@@ -15,7 +15,6 @@ from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
 from airflow_provider_twitter_ads.utils.s3 import S3RangeReader
 from airflow_provider_twitter_ads.utils.segments import MAX_SEGMENT_BYTES, BytesRangeReader
 
-from . import samples
 from .conftest import HOOK_ATTEMPTS, SEGMENT, RecordingReader, media_records
 
 

@@ -6,13 +6,12 @@ import json
 
 import pytest
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.hooks.media_upload import MediaUploadError
 from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.utils.s3 import S3ObjectNotFoundError
 from airflow_provider_twitter_ads.utils.segments import MAX_SEGMENT_BYTES
 
-from . import samples
 from .conftest import SEGMENT, media_records
 
 RESULT_KEYS = {
