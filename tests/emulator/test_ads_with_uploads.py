@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
-
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 
 from .ads_client import AdsClient, error_of
-
-
-def _png(width: int, height: int) -> bytes:
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = b"IHDR" + header
-    return (
-        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
-    )
 
 
 def _upload_image(ads: AdsClient, width: int, height: int) -> dict:
     response = ads.session.post(
         f"{ads.emulator.url}/2/media/upload",
-        files={"media": ("ad.png", _png(width, height), "image/png")},
+        files={"media": ("ad.png", samples.png(width, height), "image/png")},
         data={"media_category": "tweet_image", "media_type": "image/png"},
         timeout=10,
     )

@@ -6,20 +6,19 @@ import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.emulator.images import ImageHeader, read_image_header
-
-from .upload_client import (
-    V2Client,
-    V11Client,
+from airflow_provider_twitter_ads.emulator.samples import (
     bmp,
     gif,
     jpeg,
     mp4,
+    noise,
     png,
-    random_bytes,
     webp_extended,
     webp_lossless,
     webp_lossy,
 )
+
+from .upload_client import V2Client, V11Client
 
 SAMPLES = {
     "png": (png(320, 50), ImageHeader("image/png", 320, 50)),
@@ -98,7 +97,7 @@ def test_simple_upload_records_dimensions(ads_api_emulator: AdsApiEmulator) -> N
 def test_videos_and_unreadable_images_have_no_dimensions(ads_api_emulator: AdsApiEmulator) -> None:
     client = V2Client(ads_api_emulator)
     video = client.upload(mp4(5000), "tweet_video", "video/mp4")
-    noise = client.upload(random_bytes(5000), "tweet_image", "image/png")
-    for result in (video, noise):
+    unreadable = client.upload(noise(5000), "tweet_image", "image/png")
+    for result in (video, unreadable):
         record = ads_api_emulator.state.media_by_id(result["id"])
         assert (record.width, record.height) == (None, None)

@@ -7,10 +7,11 @@ import time
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator.samples import gif, mp4, png
 from airflow_provider_twitter_ads.emulator.state import MediaRecord
 from airflow_provider_twitter_ads.emulator.upload import PROCESSING_ERROR, refresh_processing
 
-from .upload_client import V2Client, V11Client, gif, mp4, png
+from .upload_client import V2Client, V11Client
 
 STATES = ["pending", "in_progress", "succeeded"]
 

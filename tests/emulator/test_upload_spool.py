@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, EmulatorConfig
+from airflow_provider_twitter_ads.emulator.samples import mp4, sha256
 
-from .upload_client import V2Client, V11Client, mp4, sha256, split
+from .upload_client import V2Client, V11Client, split
 
 
 def _files(directory: Path) -> list[Path]:

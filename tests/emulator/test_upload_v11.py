@@ -7,8 +7,9 @@ import random
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator.samples import gif, mp4, noise, png, sha256
 
-from .upload_client import V11Client, gif, mp4, png, random_bytes, sha256, split
+from .upload_client import V11Client, split
 
 MiB = 1024 * 1024
 
@@ -101,7 +102,7 @@ def test_exactly_one_segment_video_with_processing(v11: V11Client, ads_api_emula
 def test_many_segments_out_of_order_from_parallel_connections(
     v11: V11Client, ads_api_emulator: AdsApiEmulator
 ) -> None:
-    data = gif(480, 270) + random_bytes(2 * MiB, seed=11)
+    data = gif(480, 270) + noise(2 * MiB, seed=11)
     order = list(range(len(split(data, 50_000))))
     random.Random(2).shuffle(order)
     body = v11.upload(data, "tweet_gif", "image/gif", segment_bytes=50_000, order=order, threads=6)
@@ -138,7 +139,7 @@ def test_simple_upload_with_base64_media_data(v11: V11Client, ads_api_emulator: 
 
 
 def test_resending_a_segment_and_finalizing_twice(v11: V11Client, ads_api_emulator: AdsApiEmulator) -> None:
-    data = random_bytes(20, seed=4)
+    data = noise(20, seed=4)
     media_id = v11.start(data, "tweet_image", "image/webp")
     assert v11.append(media_id, 1, data[10:]).status_code == 204
     assert v11.append(media_id, 0, b"\x00" * 10).status_code == 204

@@ -8,8 +8,9 @@ import time
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator.samples import mp4, noise, png, sha256
 
-from .upload_client import V2Client, mp4, png, random_bytes, sha256, split
+from .upload_client import V2Client, split
 
 MiB = 1024 * 1024
 
@@ -81,7 +82,7 @@ def test_one_byte_image(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
 
 def test_exactly_one_full_segment(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
     data = png(320, 50)
-    data += random_bytes(5 * MiB - len(data))  # trailing bytes do not bother the header reader
+    data += noise(5 * MiB - len(data))  # trailing bytes do not bother the header reader
     result = v2.upload(data, "dm_image", "image/png", segment_bytes=5 * MiB)
     assert result["size"] == 5 * MiB
     record = _record(ads_api_emulator, result["id"])
@@ -131,7 +132,7 @@ def test_media_key_prefix_by_category(
 
 
 def test_sha256_is_in_the_inspection_snapshot(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
-    data = random_bytes(1000)
+    data = noise(1000)
     result = v2.upload(data, "tweet_image", "image/jpeg", segment_bytes=300)
     snapshot = {media["media_key"]: media for media in ads_api_emulator.state.snapshot()["media"]}
     assert snapshot[result["media_key"]]["sha256"] == sha256(data)
@@ -181,7 +182,7 @@ def test_largest_allowed_sizes_are_accepted(v2: V2Client) -> None:
 
 
 def test_resending_a_segment_replaces_it(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
-    data = random_bytes(300, seed=9)
+    data = noise(300, seed=9)
     media_id = v2.start(data, "tweet_image", "image/jpeg")
     assert v2.append(media_id, 0, b"x" * 100).status_code == 200
     assert v2.append(media_id, 1, data[100:200]).status_code == 200

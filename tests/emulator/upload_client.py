@@ -1,4 +1,4 @@
-"""OAuth1-signed clients for the emulator's media upload API (v2 and v1.1), and sample media bytes.
+"""OAuth1-signed clients for the emulator's media upload API (v2 and v1.1).
 
 The clients send exactly what the brief's API facts describe, one request per method, so tests can
 also send bad requests. ``upload`` runs a whole chunked upload, optionally out of order and from
@@ -7,11 +7,7 @@ several threads (each thread with its own connection).
 
 from __future__ import annotations
 
-import hashlib
-import random
-import struct
 import threading
-import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -24,10 +20,6 @@ from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 
 def split(data: bytes, segment_bytes: int) -> list[bytes]:
     return [data[start : start + segment_bytes] for start in range(0, len(data), segment_bytes)]
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 class _SignedClient:
@@ -169,98 +161,3 @@ class V11Client(_SignedClient):
         finalized = self.finalize(media_id)
         assert finalized.status_code == 200, finalized.text
         return finalized.json()
-
-
-# -- sample media -----------------------------------------------------------------------------------
-
-
-def random_bytes(size: int, seed: int = 0) -> bytes:
-    return random.Random(seed).randbytes(size)
-
-
-def mp4(size: int, seed: int = 0) -> bytes:
-    """``size`` bytes that start like an MP4 file (an ``ftyp`` box), the rest random."""
-    head = struct.pack(">I", 24) + b"ftypisom" + b"\x00\x00\x02\x00isomiso2"
-    return (head + random_bytes(max(0, size - len(head)), seed))[:size]
-
-
-def png(width: int, height: int) -> bytes:
-    """A complete, valid grey PNG."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-        )
-
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-def jpeg(width: int, height: int, exif_bytes: int = 0, sof: int = 0xC0) -> bytes:
-    """A JPEG header (APP0, optional APP1 padding, DQT, DHT, SOF ``sof``) and a scan stub, then EOI."""
-
-    def segment(marker: int, payload: bytes) -> bytes:
-        return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
-
-    parts = [b"\xff\xd8", segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")]
-    while exif_bytes > 0:  # APP1 segments hold at most 65533 bytes each
-        size = min(exif_bytes, 65_000)
-        parts.append(segment(0xE1, b"Exif\x00\x00" + b"\x00" * size))
-        exif_bytes -= size
-    parts.append(segment(0xDB, b"\x00" + bytes(range(64))))
-    parts.append(segment(0xC4, b"\x00" + b"\x00" * 15 + b"\x01" + b"\x00"))  # DHT shares the SOF range
-    components = b"".join(bytes([index, 0x11, 0]) for index in (1, 2, 3))
-    parts.append(b"\xff\xff")  # a fill byte before the next marker is allowed
-    parts.append(segment(sof, struct.pack(">BHHB", 8, height, width, 3) + components))
-    parts.append(segment(0xDA, b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00") + b"\x00" * 16 + b"\xff\xd9")
-    return b"".join(parts)
-
-
-def gif(width: int, height: int, first_frame: tuple[int, int] | None = None) -> bytes:
-    """A GIF89a with a global colour table and one 1x1-pixel-coded frame."""
-    frame_width, frame_height = first_frame or (width, height)
-    return (
-        b"GIF89a"
-        + struct.pack("<HHBBB", width, height, 0x80, 0, 0)
-        + b"\x00\x00\x00\xff\xff\xff"
-        + b"\x2c"
-        + struct.pack("<HHHHB", 0, 0, frame_width, frame_height, 0)
-        + b"\x02\x02\x44\x01\x00"
-        + b";"
-    )
-
-
-def webp_lossy(width: int, height: int) -> bytes:
-    frame = b"\x9d\x01\x00" + b"\x9d\x01\x2a" + struct.pack("<HH", width, height) + b"\x00" * 8
-    return _riff(b"VP8 ", frame)
-
-
-def webp_lossless(width: int, height: int) -> bytes:
-    bits = (width - 1) | ((height - 1) << 14)
-    return _riff(b"VP8L", b"\x2f" + struct.pack("<I", bits) + b"\x00" * 4)
-
-
-def webp_extended(width: int, height: int) -> bytes:
-    payload = b"\x10\x00\x00\x00" + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
-    return _riff(b"VP8X", payload)
-
-
-def _riff(kind: bytes, payload: bytes) -> bytes:
-    body = b"WEBP" + kind + struct.pack("<I", len(payload)) + payload
-    return b"RIFF" + struct.pack("<I", len(body)) + body
-
-
-def bmp(width: int, height: int, top_down: bool = False) -> bytes:
-    """A 24-bit BMP (BITMAPINFOHEADER) of black pixels."""
-    row = (width * 3 + 3) // 4 * 4
-    pixels = b"\x00" * row * height
-    info = struct.pack(
-        "<IiiHHIIiiII", 40, width, -height if top_down else height, 1, 24, 0, len(pixels), 0, 0, 0, 0
-    )
-    header = b"BM" + struct.pack("<IHHI", 14 + len(info) + len(pixels), 0, 0, 14 + len(info))
-    return header + info + pixels
