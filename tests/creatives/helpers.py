@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from typing import Any
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
@@ -45,24 +43,3 @@ def live(emulator: AdsApiEmulator, kind: str) -> list[dict[str, Any]]:
 def tables(emulator: AdsApiEmulator) -> dict[str, Any]:
     """The non-empty entity tables, to compare before and after (a read may add an empty one)."""
     return {kind: rows for kind, rows in emulator.state.snapshot()["tables"].items() if rows}
-
-
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-
-
-def png(width: int, height: int) -> bytes:
-    """A valid RGB PNG of ``width`` x ``height`` black pixels."""
-    rows = b"".join(b"\x00" + b"\x00" * 3 * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + _png_chunk(b"IDAT", zlib.compress(rows))
-        + _png_chunk(b"IEND", b"")
-    )
-
-
-def mp4(size: int) -> bytes:
-    """``size`` bytes that start like an MP4 (an ``ftyp`` box), as the emulator recognizes one."""
-    head = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
-    return (head + bytes(range(256)) * (size // 256 + 1))[:size]
