@@ -8,63 +8,28 @@ upstream values stay the same. Nothing here knows how the operators work inside.
 
 from __future__ import annotations
 
-import hashlib
 import random
-import struct
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import AdsApiError
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
 from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 #: Airflow task retries, as a user would set them on every task of the DAG.
 TASK_RETRIES = 3
 PREROLL_LINE_ITEM = "8v7jp"  # VIDEO_VIEWS
 DISPLAY_LINE_ITEM = "8v7jo"  # WEBSITE_CLICKS
 LANDING_URL = "https://example.com/landing?utm_source=chaos"
-DISPLAY_SIZES = {
-    "BANNER": (320, 50),
-    "BANNER_TABLET": (728, 90),
-    "INTERSTITIAL": (320, 480),
-    "INTERSTITIAL_LANDSCAPE": (480, 320),
-    "INTERSTITIAL_TABLET": (768, 1024),
-    "INTERSTITIAL_LANDSCAPE_TABLET": (1024, 768),
-    "MEDIUM_RECTANGLE": (300, 250),
-}
 
 
 # -- assets -----------------------------------------------------------------------------------------
-
-
-def png_bytes(width: int, height: int, salt: bytes = b"") -> bytes:
-    """A valid grayscale PNG of ``width`` x ``height``; ``salt`` (in a tEXt chunk) makes it unique."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-        )
-
-    rows = (b"\x00" + bytes(width)) * height
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-        + chunk(b"tEXt", b"Comment\x00" + salt)
-        + chunk(b"IDAT", zlib.compress(rows, 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def mp4_bytes(size: int, rng: random.Random) -> bytes:
-    """``size`` bytes that start like an MP4 file (an ``ftyp`` box) followed by random bytes."""
-    head = struct.pack(">I", 24) + b"ftypmp42" + b"\x00\x00\x00\x00" + b"mp42isom"
-    return head + rng.randbytes(size - len(head))
 
 
 @dataclass
@@ -87,7 +52,7 @@ class Asset:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return samples.sha256(self.data)
 
 
 def make_assets(
@@ -103,13 +68,13 @@ def make_assets(
     ``display_line_items``: attach the image to these line items (a list) instead of 8v7jo alone;
     ``call_to_action``: set this preroll call-to-action on the video's line item.
     """
-    creative_type = sorted(DISPLAY_SIZES)[run % len(DISPLAY_SIZES)]
-    width, height = DISPLAY_SIZES[creative_type]
+    creative_type = sorted(DISPLAY_CREATIVE_TYPE_DIMENSIONS)[run % len(DISPLAY_CREATIVE_TYPE_DIMENSIONS)]
+    width, height = DISPLAY_CREATIVE_TYPE_DIMENSIONS[creative_type]
     return [
         Asset(
             "preroll",
             f"runs/{run}/preroll.mp4",
-            mp4_bytes(video_bytes, rng),
+            samples.mp4(video_bytes, seed=rng.getrandbits(64)),
             "PREROLL",
             PREROLL_LINE_ITEM,
             call_to_action=call_to_action,
@@ -117,7 +82,7 @@ def make_assets(
         Asset(
             "display",
             f"runs/{run}/display-{width}x{height}.png",
-            png_bytes(width, height, f"run {run} {rng.random()}".encode()),
+            samples.png(width, height, salt=f"run {run} {rng.random()}".encode()),
             creative_type,
             display_line_items if display_line_items is not None else DISPLAY_LINE_ITEM,
             LANDING_URL,

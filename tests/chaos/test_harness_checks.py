@@ -10,6 +10,7 @@ import pytest
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import AdsApiResponseLostError, error_from_response
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 from .harness import (
     AssetOutcome,
@@ -19,7 +20,6 @@ from .harness import (
     carries_api_error,
     check_outcomes,
     make_assets,
-    png_bytes,
     run_pipeline,
     run_task,
 )
@@ -137,9 +137,15 @@ def test_tasks_are_retried_like_airflow_with_a_fresh_operator_per_try() -> None:
     assert (run.ok, run.tries, len(built)) == (False, 4, 4)
 
 
-def test_generated_pngs_have_the_asked_size() -> None:
+def test_display_assets_have_their_creative_types_size_and_differ_per_run() -> None:
     from airflow_provider_twitter_ads.emulator.images import read_image_header
 
-    header = read_image_header(png_bytes(728, 90, b"salt"))
-    assert header is not None
-    assert (header.media_type, header.width, header.height) == ("image/png", 728, 90)
+    displays = [make_assets(run, random.Random(run), video_bytes=1000)[1] for run in range(7)]
+    assert {asset.creative_type for asset in displays} == set(DISPLAY_CREATIVE_TYPE_DIMENSIONS)
+    for asset in displays:
+        header = read_image_header(asset.data)
+        assert header is not None
+        size = DISPLAY_CREATIVE_TYPE_DIMENSIONS[asset.creative_type]
+        assert (header.media_type, header.width, header.height) == ("image/png", *size)
+    # The same size in a later run is another file: a re-run never finds the earlier upload.
+    assert make_assets(7, random.Random(7), 1000)[1].sha256 != displays[0].sha256

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import threading
 import time
 from typing import Any
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 
 from .conftest import SLOW_SECONDS
-from .harness import mp4_bytes, run_task
+from .harness import run_task
 
 SEGMENT = 64 * 1024
 
@@ -34,8 +33,8 @@ def replace_when(condition: Any, replace: Any, timeout: float = 10.0) -> threadi
 def test_an_object_replaced_mid_upload_is_never_mixed(
     ads_api_emulator: AdsApiEmulator, chaos_connection: str, s3_client: Any, s3_bucket: str
 ) -> None:
-    first = mp4_bytes(3 * SEGMENT - 100, random.Random(1))
-    second = mp4_bytes(3 * SEGMENT - 100, random.Random(2))
+    first = samples.mp4(3 * SEGMENT - 100, seed=1)
+    second = samples.mp4(3 * SEGMENT - 100, seed=2)
     s3_client.put_object(Bucket=s3_bucket, Key="clip.mp4", Body=first, ContentType="video/mp4")
     # The first APPEND and its first retry stall past the client's timeout (about two seconds in
     # which the object is replaced); the next retries are lost until the hook gives up, so the

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import random
 from typing import Any
 
 import pytest
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import AdsApiServerError, MediaProcessingError
 from airflow_provider_twitter_ads.hooks import ads_api_async
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
@@ -19,7 +18,6 @@ from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
 from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
 
 from .conftest import SLOW_SECONDS
-from .harness import mp4_bytes
 
 STATUS_PATH = "^/2/media/upload$"
 # One of each fault kind on the STATUS requests, in this order.
@@ -52,7 +50,7 @@ def quick_async_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 def video(ads_api_emulator: AdsApiEmulator, chaos_connection: str, s3_client: Any, s3_bucket: str) -> dict:
     """A video uploaded just now, still processing for a second."""
     ads_api_emulator.update_config(processing_seconds=1.0)
-    s3_client.put_object(Bucket=s3_bucket, Key="clip.mp4", Body=mp4_bytes(50_000, random.Random(5)))
+    s3_client.put_object(Bucket=s3_bucket, Key="clip.mp4", Body=samples.mp4(50_000, seed=5))
     return UploadMediaOperator(
         task_id="upload", s3_bucket=s3_bucket, s3_key="clip.mp4", media_category="amplify_video"
     ).execute({})
@@ -126,7 +124,7 @@ def test_trigger_reports_failed_processing_with_the_api_reason(
     quick_async_retries: None,
 ) -> None:
     ads_api_emulator.faults.configure({"scripted": [{"kind": "fail_processing", "path": "/finalize$"}]})
-    s3_client.put_object(Bucket=s3_bucket, Key="bad.mp4", Body=mp4_bytes(50_000, random.Random(6)))
+    s3_client.put_object(Bucket=s3_bucket, Key="bad.mp4", Body=samples.mp4(50_000, seed=6))
     video = UploadMediaOperator(
         task_id="upload", s3_bucket=s3_bucket, s3_key="bad.mp4", media_category="amplify_video"
     ).execute({})
