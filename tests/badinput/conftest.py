@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import socket
-import struct
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,26 +16,6 @@ from airflow_provider_twitter_ads.hooks import ads_api
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
 
 BAD_CONN_ID = "twitter_ads_bad"
-
-
-def png_bytes(width: int, height: int) -> bytes:
-    """A valid grayscale PNG of ``width`` x ``height``."""
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-        )
-
-    rows = (b"\x00" + bytes(width)) * height
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(rows, 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-MP4 = struct.pack(">I", 24) + b"ftypmp42" + bytes(4) + b"mp42isom" + bytes(4000)
 
 
 def closed_port() -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.emulator.state import DEFAULT_ACCESS_TOKEN_SECRET, DEFAULT_CONSUMER_SECRET
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiBadRequestError,
@@ -27,10 +28,11 @@ from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
 
-from .conftest import MP4, BadInputContext, closed_port, png_bytes
+from .conftest import BadInputContext, closed_port
 
 UNKNOWN_MEDIA_ID = "1999999999999999999"
-PNG_300X250 = png_bytes(300, 250)
+PNG_300X250 = samples.png(300, 250)
+MP4 = samples.mp4(4000)
 WRITES = ("POST", "PUT", "DELETE")
 
 Action = Callable[[], Any]
