@@ -19,29 +19,28 @@ Run it with ``make demo`` (which builds the virtualenv first), or ``.venv/bin/py
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import json
 import os
-import random
 import re
 import shutil
 import signal
 import socket
 import sqlite3
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from airflow_provider_twitter_ads.emulator import samples
+from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = ROOT / "dags_examples"
@@ -57,17 +56,6 @@ DISPLAY_LINE_ITEM = "8v7jo"
 LANDING_URL = "https://example.com/spring-sale"
 CALL_TO_ACTION = "WATCH_NOW"
 CALL_TO_ACTION_URL = "https://example.com/watch"
-
-# Display creative types and the exact image size each one needs.
-DISPLAY_SIZES: dict[str, tuple[int, int]] = {
-    "BANNER": (320, 50),
-    "BANNER_TABLET": (728, 90),
-    "INTERSTITIAL": (320, 480),
-    "INTERSTITIAL_LANDSCAPE": (480, 320),
-    "INTERSTITIAL_TABLET": (768, 1024),
-    "INTERSTITIAL_LANDSCAPE_TABLET": (1024, 768),
-    "MEDIUM_RECTANGLE": (300, 250),
-}
 
 # The emulator accepts these fixed test credentials (they are not secrets).
 EMULATOR_CREDENTIALS = {
@@ -101,84 +89,19 @@ class Asset:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-
-def png_image(width: int, height: int, color: tuple[int, int, int]) -> bytes:
-    """A valid RGB PNG: a colored background with a white border and darker stripes."""
-    background = bytes(color)
-    stripe = bytes(max(c - 60, 0) for c in color)
-    white = b"\xff\xff\xff"
-    border = max(2, min(width, height) // 25)
-    edge_row = b"\x00" + white * width
-    rows = []
-    for y in range(height):
-        if y < border or y >= height - border:
-            rows.append(edge_row)
-            continue
-        fill = stripe if (y // 16) % 2 else background
-        rows.append(b"\x00" + white * border + fill * (width - 2 * border) + white * border)
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(payload))
-            + kind
-            + payload
-            + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
-        + chunk(b"IEND", b"")
-    )
-
-
-def mp4_video(width: int = 1280, height: int = 720, seconds: int = 15, payload_bytes: int = 300_000) -> bytes:
-    """An MP4 container (``ftyp``, ``moov`` with ``mvhd`` and a video ``tkhd``, ``mdat``).
-
-    The media data is filler, enough for the emulator and the upload code, which read the boxes.
-    """
-
-    def box(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-    identity_matrix = struct.pack(">9I", 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000)
-    timescale = 1000
-    mvhd = box(
-        b"mvhd",
-        struct.pack(">B3xIIII", 0, 0, 0, timescale, seconds * timescale)
-        + struct.pack(">IH10x", 0x00010000, 0x0100)  # rate 1.0, volume 1.0
-        + identity_matrix
-        + bytes(24)
-        + struct.pack(">I", 2),  # next track id
-    )
-    tkhd = box(
-        b"tkhd",
-        struct.pack(">B3s", 0, b"\x00\x00\x03")  # enabled, in movie
-        + struct.pack(">IIII", 0, 0, 1, 0)
-        + struct.pack(">I8x", seconds * timescale)
-        + struct.pack(">hhhH", 0, 0, 0, 0)
-        + identity_matrix
-        + struct.pack(">II", width << 16, height << 16),
-    )
-    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isomiso2avc1mp41")
-    moov = box(b"moov", mvhd + box(b"trak", tkhd))
-    mdat = box(b"mdat", random.Random(7).randbytes(payload_bytes))
-    return ftyp + moov + mdat
+        return samples.sha256(self.data)
 
 
 def sample_assets() -> list[Asset]:
-    assets = [Asset(VIDEO_KEY, "video/mp4", mp4_video(), "PREROLL", PREROLL_LINE_ITEM, None)]
+    """One 300 KB MP4 video, and one PNG per display creative type, of exactly that type's size."""
+    assets = [Asset(VIDEO_KEY, "video/mp4", samples.mp4(300_000, seed=7), "PREROLL", PREROLL_LINE_ITEM, None)]
     palette = [(29, 155, 240), (0, 186, 124), (249, 24, 128), (255, 212, 0), (120, 86, 255), (255, 122, 0)]
-    for index, (creative_type, (width, height)) in enumerate(DISPLAY_SIZES.items()):
+    for index, (creative_type, (width, height)) in enumerate(DISPLAY_CREATIVE_TYPE_DIMENSIONS.items()):
         assets.append(
             Asset(
                 key=f"{DISPLAY_PREFIX}{creative_type.lower()}_{width}x{height}.png",
                 content_type="image/png",
-                data=png_image(width, height, palette[index % len(palette)]),
+                data=samples.png(width, height, color=palette[index % len(palette)]),
                 expected_creative_type=creative_type,
                 line_item_id=DISPLAY_LINE_ITEM,
                 landing_url=LANDING_URL,

@@ -90,34 +90,34 @@ def demo(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_demo_assets_are_what_the_api_expects(demo) -> None:
-    """The demo's own PNG and MP4 writers produce real headers (no image library involved)."""
+    """The demo's video is an MP4 box sequence and each PNG has its creative type's exact size."""
     import struct
-    import zlib
 
-    png = demo.png_image(320, 50, (10, 20, 30))
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert png[12:16] == b"IHDR"
-    assert struct.unpack(">II", png[16:24]) == (320, 50)
-    # The IDAT chunk inflates to one filter byte plus 3 bytes per pixel on each row.
-    idat_length = struct.unpack(">I", png[33:37])[0]
-    assert png[37:41] == b"IDAT"
-    assert len(zlib.decompress(png[41 : 41 + idat_length])) == 50 * (1 + 320 * 3)
-    assert png.endswith(b"IEND\xaeB`\x82")
+    from airflow_provider_twitter_ads.emulator.images import ImageHeader, read_image_header
+    from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
-    video = demo.mp4_video()
-    assert video[4:8] == b"ftyp"
-    assert 200_000 < len(video) < 1_000_000
+    video, *images = demo.sample_assets()
+    assert (video.key, video.content_type, video.expected_creative_type) == (
+        "videos/preroll.mp4",
+        "video/mp4",
+        "PREROLL",
+    )
+    assert 200_000 < len(video.data) < 1_000_000
     offset, boxes = 0, []
-    while offset < len(video):
-        size, kind = struct.unpack(">I4s", video[offset : offset + 8])
+    while offset < len(video.data):
+        size, kind = struct.unpack(">I4s", video.data[offset : offset + 8])
         boxes.append(kind)
         offset += size
-    assert boxes == [b"ftyp", b"moov", b"mdat"]
-    assert offset == len(video)
+    assert boxes == [b"ftyp", b"mdat"]
+    assert offset == len(video.data)
 
-    assets = demo.sample_assets()
-    assert [a.expected_creative_type for a in assets] == ["PREROLL", *demo.DISPLAY_SIZES]
-    assert len({a.sha256 for a in assets}) == len(assets)
+    assert [a.expected_creative_type for a in images] == list(DISPLAY_CREATIVE_TYPE_DIMENSIONS)
+    for asset in images:
+        width, height = DISPLAY_CREATIVE_TYPE_DIMENSIONS[asset.expected_creative_type]
+        assert read_image_header(asset.data) == ImageHeader("image/png", width, height)
+        assert asset.key == f"display/{asset.expected_creative_type.lower()}_{width}x{height}.png"
+        assert (asset.content_type, asset.line_item_id) == ("image/png", "8v7jo")
+    assert len({a.sha256 for a in [video, *images]}) == 1 + len(images)
 
 
 def _state(demo, assets, account_media, creatives):
