@@ -32,8 +32,10 @@ from typing import Any
 import requests
 from requests_oauthlib import OAuth1
 
+from airflow_provider_twitter_ads.emulator import samples
+
 # Bytes 4..8 are "ftyp": the emulator takes this for an MP4 and processes it.
-TINY_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 200
+TINY_MP4 = samples.mp4(224)
 MODES = ("triggers", "threads")
 # A STATUS request logged this much sooner than check_after_secs after the previous one still
 # counts as on time: the log stamps arrival, and the client's wait starts at its response.

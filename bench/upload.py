@@ -36,10 +36,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from airflow_provider_twitter_ads.emulator import samples
+
 MIB = 1024 * 1024
 BUCKET = "bench-assets"
 WARMUP_KEY = "bench/warmup.txt"
-MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 VARIANTS = ("streamed", "streamed x4", "baseline")
 # Parts used to put the objects into S3: the parent never holds a whole object either.
 _PUT_PART = 16 * MIB
@@ -193,7 +194,7 @@ def _put_objects(s3_url: str, sizes_mb: list[int]) -> dict[int, tuple[str, str]]
         for number, start in enumerate(range(0, total, _PUT_PART), start=1):
             chunk = os.urandom(min(_PUT_PART, total - start))
             if start == 0:
-                chunk = MP4_HEADER + chunk[len(MP4_HEADER) :]
+                chunk = samples.MP4_FTYP + chunk[len(samples.MP4_FTYP) :]
             digest.update(chunk)
             etag = client.upload_part(
                 Bucket=BUCKET, Key=key, UploadId=upload["UploadId"], PartNumber=number, Body=chunk

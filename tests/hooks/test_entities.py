@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from collections.abc import Callable
 
 import pytest
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.emulator.ads import add_ready_media
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiBadRequestError,
@@ -21,17 +19,6 @@ from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 
 MakeHook = Callable[..., AdsApiHook]
 Inject = Callable[..., None]
-
-
-def _png(width: int, height: int) -> bytes:
-    """A valid grayscale PNG of the given size."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"".join(b"\x00" + b"\x80" * width for _ in range(height)))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def _image_account_media(emulator: AdsApiEmulator) -> str:
@@ -316,7 +303,7 @@ def test_preroll_call_to_action_checks_inputs_first(
 def test_upload_media_and_status_delegate_to_media_upload(
     hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, upload_api: str
 ) -> None:
-    image = _png(300, 250)
+    image = samples.png(300, 250)
     uploaded = hook.upload_media(
         BytesRangeReader(image), len(image), "image/png", "tweet_image", upload_api=upload_api
     )

@@ -7,16 +7,13 @@ from typing import Any
 import requests
 from requests_oauthlib import OAuth1
 
+from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
 
 # Bytes 4..8 are "ftyp": the emulator accepts this as an MP4 and processes it.
-TINY_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 200
+TINY_MP4 = samples.mp4(224)
 NOT_A_VIDEO = b"this is a text file, not a video" * 4
-# A 1x1 PNG header is enough for the emulator to read an image's size.
-TINY_PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    + b"\x00" * 64
-)
+TINY_PNG = samples.png(1, 1)
 
 
 def _auth(emulator: AdsApiEmulator) -> OAuth1:
