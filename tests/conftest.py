@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-# Airflow reads its home and settings at import time: set them before anything imports it.
-_AIRFLOW_HOME = tempfile.mkdtemp(prefix="airflow-home-")
-os.environ.setdefault("AIRFLOW_HOME", _AIRFLOW_HOME)
+# Airflow reads its home and settings at import time: set them before anything imports it. The
+# home is always a fresh one, so the tests never touch a developer's own metadata database.
+os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="airflow-home-")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")

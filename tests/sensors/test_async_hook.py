@@ -263,7 +263,7 @@ async def test_connection_is_read_with_sync_fallback(
 ) -> None:
     media = upload_video(TINY_PNG, media_category="tweet_image", media_type="image/png")
     # Airflow 2 has no BaseHook.aget_connection; the hook then reads the connection in a thread.
-    monkeypatch.delattr(BaseHook, "aget_connection")
+    monkeypatch.delattr(BaseHook, "aget_connection", raising=False)
     assert not hasattr(BaseHook, "aget_connection")
     async with AsyncAdsApiHook(twitter_ads_connection) as hook:
         assert (await hook.get_upload_status(media["id"]))["media_id"] == media["id"]
