@@ -43,6 +43,35 @@ class _SignedClient:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         return self.session.request(method, f"{self.emulator.url}{path}", timeout=30, **kwargs)
 
+    def upload(
+        self,
+        data: bytes,
+        media_category: str,
+        media_type: str,
+        segment_bytes: int = 1024 * 1024,
+        order: Iterable[int] | None = None,
+        threads: int = 1,
+    ) -> dict[str, Any]:
+        """INIT, APPEND every segment, FINALIZE; the finalized media (v2: the ``data`` member)."""
+        media_id = self.start(data, media_category, media_type)
+        for response in self.upload_segments(media_id, split(data, segment_bytes), order, threads):
+            self.check_appended(response)
+        finalized = self.finalize(media_id)
+        assert finalized.status_code == 200, finalized.text
+        return self.finalized_body(finalized)
+
+    def start(self, data: bytes, media_category: str, media_type: str) -> str:
+        raise NotImplementedError
+
+    def finalize(self, media_id: str) -> requests.Response:
+        raise NotImplementedError
+
+    def check_appended(self, response: requests.Response) -> None:
+        assert response.status_code == 200, response.text
+
+    def finalized_body(self, response: requests.Response) -> dict[str, Any]:
+        return response.json()["data"]
+
     def upload_segments(
         self,
         media_id: str,
@@ -94,23 +123,6 @@ class V2Client(_SignedClient):
         assert response.status_code == 200, response.text
         return response.json()["data"]["id"]
 
-    def upload(
-        self,
-        data: bytes,
-        media_category: str,
-        media_type: str,
-        segment_bytes: int = 1024 * 1024,
-        order: Iterable[int] | None = None,
-        threads: int = 1,
-    ) -> dict[str, Any]:
-        """INIT, APPEND every segment, FINALIZE; the FINALIZE ``data``."""
-        media_id = self.start(data, media_category, media_type)
-        for response in self.upload_segments(media_id, split(data, segment_bytes), order, threads):
-            assert response.status_code == 200, response.text
-        finalized = self.finalize(media_id)
-        assert finalized.status_code == 200, finalized.text
-        return finalized.json()["data"]
-
 
 class V11Client(_SignedClient):
     """``/1.1/media/upload.json``."""
@@ -144,20 +156,9 @@ class V11Client(_SignedClient):
         assert response.status_code == 200, response.text
         return response.json()["media_id_string"]
 
-    def upload(
-        self,
-        data: bytes,
-        media_category: str,
-        media_type: str,
-        segment_bytes: int = 1024 * 1024,
-        order: Iterable[int] | None = None,
-        threads: int = 1,
-    ) -> dict[str, Any]:
-        """INIT, APPEND every segment, FINALIZE; the FINALIZE body."""
-        media_id = self.start(data, media_category, media_type)
-        for response in self.upload_segments(media_id, split(data, segment_bytes), order, threads):
-            assert response.status_code == 204, response.text
-            assert response.content == b""
-        finalized = self.finalize(media_id)
-        assert finalized.status_code == 200, finalized.text
-        return finalized.json()
+    def check_appended(self, response: requests.Response) -> None:
+        assert response.status_code == 204, response.text
+        assert response.content == b""
+
+    def finalized_body(self, response: requests.Response) -> dict[str, Any]:
+        return response.json()
