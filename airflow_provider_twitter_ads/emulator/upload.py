@@ -148,11 +148,13 @@ def refresh_processing(record: MediaRecord, now: float | None = None) -> MediaRe
     return record
 
 
-def processing_info(record: MediaRecord, config: EmulatorConfig) -> dict[str, Any] | None:
-    """The ``processing_info`` member for a finalized record; None for media without processing."""
+def processing_info(
+    record: MediaRecord, config: EmulatorConfig, now: float | None = None
+) -> dict[str, Any] | None:
+    """The ``processing_info`` member for a finalized record at ``now``; None for media without processing."""
     if not record.needs_processing or not record.finalized:
         return None
-    refresh_processing(record)
+    refresh_processing(record, now)
     info: dict[str, Any] = {"state": record.state, "progress_percent": record.progress_percent}
     if record.state in ("pending", "in_progress"):
         info["check_after_secs"] = config.check_after_secs
@@ -277,13 +279,14 @@ class _Uploads:
         record.received_bytes = others + len(data)
         return record
 
-    def finalize(self, media_id: str, fail_processing: bool) -> MediaRecord:
+    def finalize(self, media_id: str, fail_processing: bool) -> tuple[MediaRecord, bool]:
+        """Finalize an upload; also True when this call (not an earlier one) finalized it."""
         now = time.time()
         record = self._lookup(media_id)
         if record.finalized:
             if now > record.expires_at:
                 raise UploadError(400, f"Media {media_id} has expired.", "media_id")
-            return record
+            return record, False
         self._open_session(media_id, now, "finalize")
         sizes = self.spool.sizes(media_id)
         missing = sorted(set(range(max(sizes, default=-1) + 1)) - set(sizes))
@@ -302,8 +305,9 @@ class _Uploads:
             )
         digest, head = self.spool.digest(media_id)
         self.spool.discard(media_id)
-        self._complete(record, digest, received, head, fail_processing, now)
-        return record
+        # Processing starts once the bytes are hashed, however long that took on a busy machine.
+        self._complete(record, digest, received, head, fail_processing, time.time())
+        return record, True
 
     def status(self, command: str | None, media_id: str | None) -> MediaRecord:
         if not command:
@@ -521,13 +525,18 @@ def register(router: Router, state: EmulatorState) -> None:
     """Add the media upload routes to ``router``."""
     uploads = _Uploads(state)
 
-    def processing(record: MediaRecord) -> dict[str, Any]:
-        info = processing_info(record, state.config)
+    def processing(record: MediaRecord, now: float | None = None) -> dict[str, Any]:
+        info = processing_info(record, state.config, now)
         return {"processing_info": info} if info is not None else {}
+
+    def finalized_at(record: MediaRecord, first: bool) -> float | None:
+        # The FINALIZE that starts processing reports it as it started (``pending``), like the real API;
+        # a repeated FINALIZE reports the state now.
+        return record.processing_started_at if first else None
 
     # -- v2 ----------------------------------------------------------------------------------------
 
-    def v2_media(record: MediaRecord) -> Response:
+    def v2_media(record: MediaRecord, now: float | None = None) -> Response:
         return Response(
             {
                 "data": {
@@ -535,7 +544,7 @@ def register(router: Router, state: EmulatorState) -> None:
                     "media_key": record.media_key,
                     "size": record.total_bytes,
                     "expires_after_secs": uploads.expires_after_secs(record),
-                    **processing(record),
+                    **processing(record, now),
                 }
             }
         )
@@ -562,7 +571,8 @@ def register(router: Router, state: EmulatorState) -> None:
 
     def v2_finalize(request: EmulatorRequest) -> Response:
         media_id = _media_id(request.path_params["media_id"], "id")
-        return v2_media(uploads.finalize(media_id, request.fail_processing))
+        record, first = uploads.finalize(media_id, request.fail_processing)
+        return v2_media(record, finalized_at(record, first))
 
     def v2_status(request: EmulatorRequest) -> Response:
         record = uploads.status(request.params.get("command"), request.params.get("media_id"))
@@ -582,13 +592,13 @@ def register(router: Router, state: EmulatorState) -> None:
             "media_key": record.media_key,
         }
 
-    def v1_media(record: MediaRecord) -> Response:
+    def v1_media(record: MediaRecord, now: float | None = None) -> Response:
         return Response(
             {
                 **v1_ids(record),
                 "size": record.total_bytes,
                 "expires_after_secs": uploads.expires_after_secs(record),
-                **processing(record),
+                **processing(record, now),
             }
         )
 
@@ -615,7 +625,8 @@ def register(router: Router, state: EmulatorState) -> None:
             uploads.append(media_id, params.get("segment_index"), data)
             return Response(None, 204)
         if command == "FINALIZE":
-            return v1_media(uploads.finalize(_media_id(params.get("media_id")), request.fail_processing))
+            record, first = uploads.finalize(_media_id(params.get("media_id")), request.fail_processing)
+            return v1_media(record, finalized_at(record, first))
         raise _invalid("command", f"command must be INIT, APPEND or FINALIZE; got {command!r}.")
 
     def v1_status(request: EmulatorRequest) -> Response:
