@@ -183,3 +183,18 @@ def test_bytes_decide_whether_processing_succeeds(
     info = v2.upload(data, category, media_type)["processing_info"]
     assert info["state"] == state
     assert info.get("error") == (PROCESSING_ERROR if state == "failed" else None)
+
+
+def test_a_repeated_finalize_reports_processing_as_it_is_now(ads_api_emulator: AdsApiEmulator) -> None:
+    ads_api_emulator.update_config(processing_seconds=100, check_after_secs=2)
+    pending = {"state": "pending", "progress_percent": 0, "check_after_secs": 2}
+    for client, id_member in (
+        (V2Client(ads_api_emulator), "id"),
+        (V11Client(ads_api_emulator), "media_id_string"),
+    ):
+        first = client.upload(mp4(10_000), "tweet_video", "video/mp4")
+        assert first["processing_info"] == pending
+        _age(ads_api_emulator, first[id_member], 50)
+        info = client.finalized_body(client.finalize(first[id_member]))["processing_info"]
+        assert info["state"] == "in_progress"
+        assert 50 <= info["progress_percent"] <= 51
