@@ -7,7 +7,7 @@ from pathlib import Path
 
 # The version has one source, the package itself; the docs build reads it from this checkout.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from airflow_provider_twitter_ads import __version__  # noqa: E402
+from airflow_provider_twitter_ads import __version__
 
 project = "airflow-provider-twitter-ads"
 author = "airflow-provider-twitter-ads contributors"
