@@ -149,7 +149,9 @@ def main() -> int:
         )
         smoke = json.loads(run(python, "-c", SMOKE_PY, cwd=temp_dir, env=env).stdout.strip().splitlines()[-1])
         expected_dags = {path.stem for path in DAGS.glob("*.py") if not path.name.startswith("_")}
-        assert expected_dags <= set(smoke["dags"]), f"example DAGs missing: {expected_dags - set(smoke['dags'])}"
+        assert expected_dags <= set(smoke["dags"]), (
+            f"example DAGs missing: {expected_dags - set(smoke['dags'])}"
+        )
         step(
             f"smoke test: provider {version} listed, {CONNECTION_TYPE} -> {smoke['hook']}, "
             f"DAGs {', '.join(smoke['dags'])} parse",
