@@ -1,4 +1,5 @@
-"""Errors raised by the X Ads API hooks, and the parser that turns an error response into one.
+"""Every error this provider raises, the parser that turns an error response into one, and the
+round trip of an error through a trigger event (:func:`describe_error` / :func:`rebuild_error`).
 
 Every error carries the request's method and path (never its query, headers or body), the HTTP
 status and the API's errors normalized to ``{"code", "message", "parameter"}``, so
@@ -11,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -171,6 +173,60 @@ class MediaProcessingError(AdsApiError):
         return f"{cls.__module__}.{cls.__name__}", (self.media_id, self.error), kwargs
 
 
+class MediaUploadError(AdsApiError):
+    """An upload could not be completed; ``media_id`` names the upload session (None before INIT)."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        media_id: str | None = None,
+        status_code: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.media_id = media_id
+        super().__init__(
+            message, status_code=status_code, errors=errors, method=method, path=path, headers=headers
+        )
+
+    @classmethod
+    def caused_by(cls, summary: str, media_id: str | None, cause: BaseException) -> MediaUploadError:
+        """``summary: <cause>``, keeping the cause's status and API errors for callers to inspect."""
+        if isinstance(cause, AdsApiError):
+            return cls(
+                f"{summary}: {cause}",
+                media_id=media_id,
+                status_code=cause.status_code,
+                errors=cause.errors,
+                method=cause.method,
+                path=cause.path,
+            )
+        return cls(f"{summary}: {type(cause).__name__}: {cause}", media_id=media_id)
+
+    def _describe(self) -> str:
+        # The summary already says what failed; the base class would restate the status and path.
+        return self._message or "Media upload failed"
+
+    def serialize(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+        classpath, args, kwargs = super().serialize()
+        return classpath, args, {**kwargs, "media_id": self.media_id}
+
+
+class UploadSessionExpiredError(AdsApiError):
+    """The upload session expired by our clock (``expires_after_secs`` passed): start again from INIT."""
+
+
+class S3ObjectNotFoundError(ValueError):
+    """The bucket or the key does not exist (raised before anything is uploaded)."""
+
+
+class S3ObjectChangedError(RuntimeError):
+    """The object was replaced while it was being read (its ETag changed)."""
+
+
 _ERROR_CLASSES: dict[int, type[AdsApiError]] = {
     400: AdsApiBadRequestError,
     401: AdsApiUnauthorizedError,
@@ -296,3 +352,40 @@ def _reason(status_code: int) -> str:
         return HTTPStatus(status_code).phrase
     except ValueError:
         return "empty body"
+
+
+# -- errors through trigger events ---------------------------------------------------------------------
+
+#: Errors of this module that are not ``AdsApiError``s; rebuilt from their message alone.
+_MESSAGE_ONLY_ERRORS = (S3ObjectNotFoundError, S3ObjectChangedError)
+
+
+def describe_error(error: BaseException) -> dict[str, Any]:
+    """A JSON-safe description of an error (for a trigger event) that :func:`rebuild_error` reverses."""
+    described: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    cls = type(error)
+    if isinstance(error, AdsApiError):
+        classpath, args, kwargs = error.serialize()
+        described["serialized"] = {"classpath": classpath, "args": list(args), "kwargs": kwargs}
+    elif isinstance(error, _MESSAGE_ONLY_ERRORS):
+        classpath = f"{cls.__module__}.{cls.__name__}"
+        described["serialized"] = {"classpath": classpath, "args": [str(error)], "kwargs": {}}
+    return described
+
+
+def rebuild_error(described: Mapping[str, Any]) -> Exception:
+    """The error :func:`describe_error` described: the same class, status and API errors.
+
+    Other errors come back as ``AirflowException("<type>: <message>")``. Only classes of this
+    module are rebuilt.
+    """
+    serialized = described.get("serialized")
+    if isinstance(serialized, Mapping):
+        module, _, name = str(serialized.get("classpath", "")).rpartition(".")
+        cls = getattr(sys.modules[__name__], name, None) if module == __name__ else None
+        if isinstance(cls, type) and issubclass(cls, (AdsApiError, *_MESSAGE_ONLY_ERRORS)):
+            try:
+                return cls(*serialized.get("args", ()), **dict(serialized.get("kwargs", {})))
+            except TypeError:
+                pass
+    return AirflowException(f"{described.get('type', 'Error')}: {described.get('message', 'no message')}")

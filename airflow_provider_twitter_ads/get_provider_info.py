@@ -89,7 +89,7 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "integration-name": INTEGRATION,
                 "python-modules": [
-                    "airflow_provider_twitter_ads.operators.media",
+                    "airflow_provider_twitter_ads.operators.upload",
                     "airflow_provider_twitter_ads.operators.account_media",
                     "airflow_provider_twitter_ads.operators.media_creative",
                 ],
@@ -98,13 +98,13 @@ def get_provider_info() -> dict[str, Any]:
         "sensors": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_provider_twitter_ads.sensors.media"],
+                "python-modules": ["airflow_provider_twitter_ads.sensors.processing"],
             }
         ],
         "triggers": [
             {
                 "integration-name": INTEGRATION,
-                "python-modules": ["airflow_provider_twitter_ads.triggers.media"],
+                "python-modules": ["airflow_provider_twitter_ads.triggers.processing"],
             }
         ],
     }

@@ -79,7 +79,7 @@ class _Sampler:
 
 def _run_triggers(media_ids: list[str], max_poll: float, connection_limit: int) -> list[dict[str, Any]]:
     from airflow_provider_twitter_ads.hooks.ads_api_async import AsyncAdsApiHook
-    from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
+    from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
     class Trigger(VideoProcessingTrigger):
         # Only to try other pool sizes: the triggerer uses the hook's default.
@@ -99,7 +99,7 @@ def _run_triggers(media_ids: list[str], max_poll: float, connection_limit: int) 
 
 
 def _run_threads(media_ids: list[str], max_poll: float, connection_limit: int) -> list[dict[str, Any]]:
-    from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+    from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 
     results: list[dict[str, Any]] = [{} for _ in media_ids]
 
@@ -127,8 +127,8 @@ def child(mode: str, max_poll: float, connection_limit: int) -> None:
         _run_triggers if mode == "triggers" else _run_threads
     )
     # Import the waiters' modules before measuring: the baseline is the cost of Airflow itself.
-    import airflow_provider_twitter_ads.sensors.media
-    import airflow_provider_twitter_ads.triggers.media  # noqa: F401
+    import airflow_provider_twitter_ads.sensors.processing
+    import airflow_provider_twitter_ads.triggers.processing  # noqa: F401
 
     # Logs go to stderr (a file the parent keeps); stdout carries only this protocol.
     protocol = os.fdopen(os.dup(1), "w")

@@ -65,8 +65,8 @@ def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[st
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
     from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-    from airflow_provider_twitter_ads.hooks.media_upload import upload_media
-    from airflow_provider_twitter_ads.utils.s3 import S3RangeReader
+    from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader
+    from airflow_provider_twitter_ads.hooks.upload import upload_media
     from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 
     logging.disable(logging.WARNING)

@@ -33,8 +33,8 @@ except ImportError:  # Airflow 2.10
     from airflow.models.param import Param  # type: ignore[no-redef]
 
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 
 # The image types the Ads API accepts for display creatives, by file name suffix.
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")

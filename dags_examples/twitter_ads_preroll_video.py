@@ -24,9 +24,9 @@ except ImportError:  # Airflow 2.10
     from airflow.models.param import Param  # type: ignore[no-redef]
 
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 
 with DAG(
     dag_id="twitter_ads_preroll_video",

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from airflow_provider_twitter_ads.emulator import samples
-from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = ROOT / "dags_examples"

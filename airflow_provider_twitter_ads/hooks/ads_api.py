@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -12,7 +11,6 @@ from functools import cached_property
 from typing import Any
 
 import requests
-import tenacity
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
@@ -20,22 +18,11 @@ from urllib3.util.retry import Retry
 
 from airflow_provider_twitter_ads import __version__
 from airflow_provider_twitter_ads.compat import BaseHook
-from airflow_provider_twitter_ads.exceptions import (
-    AdsApiConnectionError,
-    AdsApiError,
-    AdsApiResponseLostError,
-    RateLimitWaitTooLongError,
-    error_from_response,
-)
+from airflow_provider_twitter_ads.exceptions import AdsApiError
+from airflow_provider_twitter_ads.hooks import http_core, upload
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
-from airflow_provider_twitter_ads.hooks.retry_policy import (
-    RetrySettings,
-    is_idempotent,
-    rate_limit_too_long,
-    rate_limit_wait,
-    retry_wait,
-    should_retry,
-)
+from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, is_idempotent
+from airflow_provider_twitter_ads.ids import entity_id, path_segment, validate_media_key
 from airflow_provider_twitter_ads.utils.params import (
     MAX_COUNT,
     MEDIA_LIBRARY_MAX_COUNT,
@@ -44,30 +31,22 @@ from airflow_provider_twitter_ads.utils.params import (
     check_http_url,
     format_list,
     format_params,
-    path_segment,
+)
+from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES
+from airflow_provider_twitter_ads.vocabulary import (
+    CREATIVE_TYPES,
+    MEDIA_LIBRARY_TYPES,
+    check_call_to_action,
+    check_creative_type,
 )
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024
-CALL_TO_ACTIONS = ("GO_TO", "SEE_MORE", "SHOP", "VISIT_SITE", "WATCH_NOW")
-CREATIVE_TYPES = (
-    "BANNER",
-    "BANNER_TABLET",
-    "INTERSTITIAL",
-    "INTERSTITIAL_LANDSCAPE",
-    "INTERSTITIAL_TABLET",
-    "INTERSTITIAL_LANDSCAPE_TABLET",
-    "MEDIUM_RECTANGLE",
-    "PREROLL",
-)
-MEDIA_LIBRARY_TYPES = ("IMAGE", "GIF", "VIDEO")
 # POST account_media was removed after API version 4; later versions create it via the media library.
 ACCOUNT_MEDIA_MAX_VERSION = 4
 # Connections kept per host: enough for parallel segment uploads from one hook.
 _POOL_SIZE = 16
 _METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
-_MEDIA_KEY = re.compile(r"^[0-9]+_[0-9]+$")
 # urllib3 must not retry on its own: tenacity decides, with knowledge of POST safety and rate limits.
 # read=False re-raises read errors as they are, so requests reports a read timeout as ReadTimeout.
 _NO_URLLIB3_RETRIES = Retry(
@@ -155,6 +134,7 @@ class AdsApiHook(BaseHook):
         self.retry_settings = retry_settings or RetrySettings()
         self._session: requests.Session | None = None
         self._session_lock = threading.Lock()
+        self._rate_limit_window = http_core.RateLimitWindow()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(twitter_ads_conn_id={self.twitter_ads_conn_id!r})"
@@ -175,6 +155,11 @@ class AdsApiHook(BaseHook):
     def api_version(self) -> int:
         """The Ads API version the connection uses, e.g. 12."""
         return int(self.config.api_version)
+
+    @property
+    def upload_api(self) -> str:
+        """The connection's media upload API version (``v2`` or ``v1.1``)."""
+        return self.config.upload_api
 
     def get_conn(self) -> requests.Session:
         """The hook's ``requests.Session``, OAuth 1.0a signed; created once and reused."""
@@ -267,28 +252,10 @@ class AdsApiHook(BaseHook):
             attempts += 1
             return self._send_once(method, url, shown_path, settings, request_kwargs)
 
-        def log_retry(state: tenacity.RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome else None
-            wait = state.next_action.sleep if state.next_action else 0.0
-            log.warning(
-                "%s; retrying in %.2f s (attempt %d of %d)",
-                error,
-                wait,
-                state.attempt_number + 1,
-                settings.max_attempts,
-            )
-
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(settings.max_attempts),
-            retry=tenacity.retry_if_exception(lambda exc: should_retry(exc, idempotent=idempotent)),
-            wait=lambda state: retry_wait(state.outcome.exception(), state.attempt_number, settings),
-            before_sleep=log_retry,
-            reraise=True,
-        )
         try:
-            return retrying(attempt)
+            return http_core.retrying(log, settings, idempotent=idempotent)(attempt)
         except AdsApiError as error:
-            error.attempts = attempts
+            http_core.count_attempts(error, attempts)
             raise
 
     def _send_once(
@@ -299,6 +266,11 @@ class AdsApiHook(BaseHook):
         settings: RetrySettings,
         request_kwargs: dict[str, Any],
     ) -> dict[str, Any]:
+        """One HTTP attempt (after waiting out a spent rate-limit window): the parsed JSON body."""
+        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait)
+        if hold:
+            log.info("Rate-limit window spent; waiting %.1f s for its reset", hold)
+            time.sleep(hold)
         timeout = self.config.timeout
         started = time.monotonic()
         try:
@@ -306,44 +278,15 @@ class AdsApiHook(BaseHook):
                 method, url, timeout=(timeout, timeout), allow_redirects=False, **request_kwargs
             )
         except requests.RequestException as exc:
-            elapsed_ms = (time.monotonic() - started) * 1000
-            error = _transport_error(exc, method, shown_path, timeout)
-            log.info(
-                "%s %s -> no response (%s) in %.0f ms", method, shown_path, type(exc).__name__, elapsed_ms
-            )
+            http_core.log_no_response(log, method, shown_path, exc, (time.monotonic() - started) * 1000)
             # Not chained: the requests exception holds the signed request (its Authorization header).
-            raise error from None
+            raise _transport_error(exc, method, shown_path, timeout) from None
         elapsed_ms = (time.monotonic() - started) * 1000
-        headers = response.headers
-        remaining = headers.get("x-account-rate-limit-remaining") or headers.get("x-rate-limit-remaining")
-        log.info(
-            "%s %s -> %d in %.0f ms, rate limit remaining %s",
-            method,
-            shown_path,
-            response.status_code,
-            elapsed_ms,
-            remaining if remaining is not None else "n/a",
+        http_core.log_response(log, method, shown_path, response.status_code, elapsed_ms, response.headers)
+        self._rate_limit_window.remember(response.headers)
+        return http_core.parse_response(
+            response.status_code, response.content, response.headers, method, shown_path, settings
         )
-        if response.status_code >= 300:
-            error = error_from_response(response.status_code, response.content, headers, method, shown_path)
-            if response.status_code == 429:
-                try:
-                    error.retry_after = rate_limit_wait(headers, time.time(), settings.max_rate_limit_wait)
-                except RateLimitWaitTooLongError as too_long:
-                    raise rate_limit_too_long(error, too_long) from None
-            raise error
-        if not response.content.strip():
-            return {}
-        try:
-            payload = response.json()
-        except ValueError:
-            raise AdsApiError(
-                f"answered {response.status_code} with a body that is not JSON",
-                status_code=response.status_code,
-                method=method,
-                path=shown_path,
-            ) from None
-        return payload if isinstance(payload, dict) else {"data": payload}
 
     def _url(self, api: str, path: str, account_id: str | None) -> tuple[str, str]:
         """The full URL and the path shown in logs and errors (no host, no query)."""
@@ -445,17 +388,17 @@ class AdsApiHook(BaseHook):
                 f"create_account_media needs api_version <= {ACCOUNT_MEDIA_MAX_VERSION}, the connection "
                 f"uses {self.api_version}; use add_to_media_library instead"
             )
-        check_choice("creative_type", creative_type, CREATIVE_TYPES)
+        creative_type = check_creative_type(creative_type)
         if (media_id is None) == (video_id is None):
             raise ValueError("create_account_media needs exactly one of media_id and video_id")
-        if creative_type == "PREROLL" and video_id is None:
+        if creative_type == CREATIVE_TYPES.PREROLL and video_id is None:
             raise ValueError("creative_type PREROLL needs video_id, not media_id")
-        if creative_type != "PREROLL" and media_id is None:
+        if creative_type != CREATIVE_TYPES.PREROLL and media_id is None:
             raise ValueError(f"creative_type {creative_type} needs media_id, not video_id")
         params = {
             "creative_type": creative_type,
-            "media_id": _scalar_id("media_id", media_id) if media_id is not None else None,
-            "video_id": _scalar_id("video_id", video_id) if video_id is not None else None,
+            "media_id": entity_id("media_id", media_id) if media_id is not None else None,
+            "video_id": entity_id("video_id", video_id) if video_id is not None else None,
         }
         return self._entity("POST", "accounts/{account_id}/account_media", account_id, params)
 
@@ -476,12 +419,12 @@ class AdsApiHook(BaseHook):
         Not retried after a lost response: re-adding creates the account media again.
         """
         params = {
-            "media_key": _media_key("media_key", media_key),
+            "media_key": validate_media_key(media_key),
             "name": name,
             "file_name": file_name,
             "title": title,
             "description": description,
-            "poster_media_key": _media_key("poster_media_key", poster_media_key)
+            "poster_media_key": validate_media_key(poster_media_key, "poster_media_key")
             if poster_media_key
             else None,
         }
@@ -512,7 +455,7 @@ class AdsApiHook(BaseHook):
 
     def get_media_library_entry(self, media_key: str, account_id: str | None = None) -> dict[str, Any]:
         """One media library entry; ``AdsApiNotFoundError`` when the key is not in the library."""
-        segment = path_segment("media_key", _media_key("media_key", media_key))
+        segment = path_segment("media_key", validate_media_key(media_key))
         return self._entity("GET", f"accounts/{{account_id}}/media_library/{segment}", account_id)
 
     def update_media_library_entry(
@@ -526,13 +469,13 @@ class AdsApiHook(BaseHook):
         account_id: str | None = None,
     ) -> dict[str, Any]:
         """Change a media library entry's descriptive fields (at least one)."""
-        segment = path_segment("media_key", _media_key("media_key", media_key))
+        segment = path_segment("media_key", validate_media_key(media_key))
         params = {
             "name": name,
             "file_name": file_name,
             "title": title,
             "description": description,
-            "poster_media_key": _media_key("poster_media_key", poster_media_key)
+            "poster_media_key": validate_media_key(poster_media_key, "poster_media_key")
             if poster_media_key
             else None,
         }
@@ -542,7 +485,7 @@ class AdsApiHook(BaseHook):
 
     def delete_media_library_entry(self, media_key: str, account_id: str | None = None) -> dict[str, Any]:
         """Remove a media library entry; returns it with ``deleted: true``."""
-        segment = path_segment("media_key", _media_key("media_key", media_key))
+        segment = path_segment("media_key", validate_media_key(media_key))
         return self._entity("DELETE", f"accounts/{{account_id}}/media_library/{segment}", account_id)
 
     # -- media creatives --------------------------------------------------------------------------
@@ -562,7 +505,7 @@ class AdsApiHook(BaseHook):
     ) -> EntityPager:
         """The account's media creatives (``GET accounts/:account_id/media_creatives``)."""
         filters = {
-            "campaign_id": _scalar_id("campaign_id", campaign_id) if campaign_id is not None else None,
+            "campaign_id": entity_id("campaign_id", campaign_id) if campaign_id is not None else None,
             "line_item_ids": _id_filter("line_item_ids", line_item_ids),
             "media_creative_ids": _id_filter("media_creative_ids", media_creative_ids),
             "sort_by": sort_by,
@@ -590,8 +533,8 @@ class AdsApiHook(BaseHook):
         media creatives before trying again.
         """
         params = {
-            "account_media_id": _scalar_id("account_media_id", account_media_id),
-            "line_item_id": _scalar_id("line_item_id", line_item_id),
+            "account_media_id": entity_id("account_media_id", account_media_id),
+            "line_item_id": entity_id("line_item_id", line_item_id),
             "landing_url": check_http_url("landing_url", landing_url) if landing_url is not None else None,
         }
         return self._entity("POST", "accounts/{account_id}/media_creatives", account_id, params)
@@ -619,8 +562,8 @@ class AdsApiHook(BaseHook):
     ) -> dict[str, Any]:
         """Set a PREROLL line item's call-to-action button."""
         params = {
-            "line_item_id": _scalar_id("line_item_id", line_item_id),
-            "call_to_action": check_choice("call_to_action", call_to_action, CALL_TO_ACTIONS),
+            "line_item_id": entity_id("line_item_id", line_item_id),
+            "call_to_action": check_call_to_action(call_to_action),
             "call_to_action_url": check_http_url("call_to_action_url", call_to_action_url),
         }
         return self._entity("POST", "accounts/{account_id}/preroll_call_to_actions", account_id, params)
@@ -667,9 +610,7 @@ class AdsApiHook(BaseHook):
         if call_to_action is None and call_to_action_url is None:
             raise ValueError("update_preroll_call_to_action needs call_to_action or call_to_action_url")
         params = {
-            "call_to_action": (
-                check_choice("call_to_action", call_to_action, CALL_TO_ACTIONS) if call_to_action else None
-            ),
+            "call_to_action": (check_call_to_action(call_to_action) if call_to_action else None),
             "call_to_action_url": (
                 check_http_url("call_to_action_url", call_to_action_url) if call_to_action_url else None
             ),
@@ -704,7 +645,7 @@ class AdsApiHook(BaseHook):
             )
         return data
 
-    # -- media upload (implemented in hooks.media_upload) -----------------------------------------
+    # -- media upload (the chunked upload of hooks.upload, sent through this hook) ------------------
 
     def upload_media(
         self,
@@ -717,10 +658,8 @@ class AdsApiHook(BaseHook):
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
     ) -> dict[str, Any]:
-        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``); see ``media_upload``."""
-        from airflow_provider_twitter_ads.hooks import media_upload
-
-        return media_upload.upload_media(
+        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``); see :mod:`.upload`."""
+        return upload.upload_media(
             self,
             reader,
             total_bytes=total_bytes,
@@ -734,9 +673,7 @@ class AdsApiHook(BaseHook):
 
     def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:
         """The media's ``{"media_id", "media_key", "processing_info"}`` for either upload API version."""
-        from airflow_provider_twitter_ads.hooks import media_upload
-
-        return media_upload.get_upload_status(self, media_id, upload_api)
+        return upload.get_upload_status(self, media_id, upload_api)
 
     def wait_for_processing(
         self,
@@ -750,9 +687,7 @@ class AdsApiHook(BaseHook):
         """Check STATUS until processing succeeds; the final ``{"media_id", "media_key", "state",
         "progress_percent"}``. Raises ``MediaProcessingError`` on ``failed``, ``TimeoutError`` after
         ``timeout`` seconds."""
-        from airflow_provider_twitter_ads.hooks import media_upload
-
-        status = media_upload.wait_for_processing(
+        status = upload.wait_for_processing(
             self, media_id, upload_api, min_wait=min_wait, max_wait=max_wait, timeout=timeout
         )
         return status.result()
@@ -817,43 +752,22 @@ def _id_filter(name: str, ids: Iterable[str] | str | None) -> str | None:
     return None if ids is None else format_list(name, ids)
 
 
-def _scalar_id(name: str, value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string id, got {type(value).__name__}")
-    text = value.strip()
-    if not text or "," in text:
-        raise ValueError(f"{name} must be a single non-empty id, got {value!r}")
-    return text
-
-
-def _media_key(name: str, value: Any) -> str:
-    if not isinstance(value, str) or _MEDIA_KEY.match(value.strip()) is None:
-        raise ValueError(
-            f"{name} must look like '<prefix>_<media id>' (e.g. '3_1029825579531807971'), got {value!r}"
-        )
-    return value.strip()
-
-
 def _transport_error(exc: requests.RequestException, method: str, path: str, timeout: float) -> AdsApiError:
     """``AdsApiConnectionError`` when the server was never reached, else ``AdsApiResponseLostError``."""
     reason = _reason(exc)
     if isinstance(
         exc, (requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ProxyError)
     ):
-        return AdsApiConnectionError(f"could not connect ({reason})", method=method, path=path)
+        return http_core.connection_error(reason, method, path)
     if isinstance(exc, requests.ReadTimeout) or any(isinstance(c, ReadTimeoutError) for c in _causes(exc)):
-        return AdsApiResponseLostError(
-            f"no response within {timeout:g} s; the request may have been processed", method=method, path=path
+        return http_core.response_lost_error(
+            f"no response within {timeout:g} s; the request may have been processed", method, path
         )
     if isinstance(exc, requests.ConnectionError) and _never_reached(exc):
-        return AdsApiConnectionError(f"could not connect ({reason})", method=method, path=path)
+        return http_core.connection_error(reason, method, path)
     if isinstance(exc, (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
-        return AdsApiResponseLostError(
-            f"connection lost before a response ({reason}); the request may have been processed",
-            method=method,
-            path=path,
+        return http_core.response_lost_error(
+            f"connection lost before a response ({reason}); the request may have been processed", method, path
         )
     return AdsApiError(f"request failed ({reason})", method=method, path=path)
 

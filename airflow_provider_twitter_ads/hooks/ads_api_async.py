@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import time
 import weakref
@@ -18,22 +17,19 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, Client
 from yarl import URL
 
 from airflow_provider_twitter_ads.compat import BaseHook
-from airflow_provider_twitter_ads.exceptions import (
-    AdsApiConnectionError,
-    AdsApiError,
-    AdsApiResponseLostError,
-    error_from_response,
-)
+from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError
+from airflow_provider_twitter_ads.hooks import http_core
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
-from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, retry_wait, should_retry
-from airflow_provider_twitter_ads.utils.processing import normalize_media_id, normalize_status_response
+from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
+from airflow_provider_twitter_ads.ids import normalize_media_id
+from airflow_provider_twitter_ads.utils import upload_protocol as protocol
+from airflow_provider_twitter_ads.utils.processing import unknown_media_error
 
 log = logging.getLogger(__name__)
 
 # Connections open at once to the API from one event loop, shared by every hook in that loop. A
 # triggerer runs hundreds of triggers in one loop; without a shared cap each would open its own.
 DEFAULT_CONNECTION_LIMIT = 64
-UPLOAD_APIS = ("v2", "v1.1")
 # aiohttp resends an idempotent request by itself when a kept-alive connection turns out closed. A
 # resent OAuth 1.0a request must carry a fresh nonce (the API rejects a replayed one), so requests
 # are signed per attempt in a client middleware where aiohttp has them (3.12+).
@@ -124,8 +120,7 @@ class AsyncAdsApiHook(BaseHook):
         self._signer: Client | None = None
         self._session: aiohttp.ClientSession | None = None
         self._connector: aiohttp.TCPConnector | None = None
-        # Epoch seconds before which the last response said the rate-limit window is spent.
-        self._rate_limited_until = 0.0
+        self._rate_limit_window = http_core.RateLimitWindow()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(twitter_ads_conn_id={self.twitter_ads_conn_id!r})"
@@ -165,6 +160,10 @@ class AsyncAdsApiHook(BaseHook):
             self._connector = _acquire_connector(self.connection_limit)
             options: dict[str, Any] = {"middlewares": (self._sign_attempt,)} if _SIGN_PER_ATTEMPT else {}
             self._session = aiohttp.ClientSession(connector=self._connector, connector_owner=False, **options)
+            # aiohttp resends an idempotent request once by itself when the server drops the connection.
+            # Retries are the HTTP core's alone, so both hooks count and decide them alike.
+            if hasattr(self._session, "_retry_connection"):
+                self._session._retry_connection = False
         return self._session
 
     async def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:
@@ -175,37 +174,45 @@ class AsyncAdsApiHook(BaseHook):
         """
         media_id = normalize_media_id(media_id)
         config = await self.get_config()
-        api = upload_api or config.upload_api
-        if api not in UPLOAD_APIS:
-            raise ValueError(f"upload_api must be one of {', '.join(UPLOAD_APIS)}, got {api!r}")
-        path = "2/media/upload" if api == "v2" else "1.1/media/upload.json"
-        body = await self._get(path, {"command": "STATUS", "media_id": media_id})
-        return normalize_status_response(body, media_id)
+        request = protocol.status_request(
+            protocol.resolve_upload_api(upload_api, config.upload_api), media_id
+        )
+        assert request.params is not None
+        try:
+            body = await self._get(request.path, dict(request.params))
+        except AdsApiNotFoundError as error:
+            raise unknown_media_error(media_id, error) from None
+        return protocol.parse_status(body, media_id)
 
     async def _get(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         """GET ``{upload_api_url}/{path}`` with retries (a read: every retryable failure is retried)."""
         config = await self.get_config()
         url = f"{config.upload_api_url}/{path}?{urlencode(params)}"
         settings = self.retry_settings
-        attempt = 0
-        while True:
-            attempt += 1
-            await self._wait_for_rate_limit_window()
-            try:
-                return await self._get_once(url, path, config)
-            except AdsApiError as error:
-                error.attempts = attempt
-                if attempt >= settings.max_attempts or not should_retry(error, idempotent=True):
-                    raise
-                # A 429 waits for the reset its headers name (or fails at once when that is too far).
-                wait = retry_wait(error, attempt, settings)
-                log.warning("%s; retrying in %.1f s (attempt %d)", error, wait, attempt + 1)
-                await asyncio.sleep(wait)
+        attempts = 0
 
-    async def _get_once(self, url: str, path: str, config: AdsApiConnectionConfig) -> dict[str, Any]:
-        """One signed GET: the parsed JSON body, or the AdsApiError for the answer (or its absence)."""
+        async def attempt() -> dict[str, Any]:
+            nonlocal attempts
+            attempts += 1
+            return await self._get_once(url, path, config, settings)
+
+        try:
+            return await http_core.async_retrying(log, settings, idempotent=True)(attempt)
+        except AdsApiError as error:
+            http_core.count_attempts(error, attempts)
+            raise
+
+    async def _get_once(
+        self, url: str, path: str, config: AdsApiConnectionConfig, settings: RetrySettings
+    ) -> dict[str, Any]:
+        """One signed GET (after waiting out a spent rate-limit window): the parsed JSON body."""
+        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait)
+        if hold:
+            log.info("Rate-limit window spent; waiting %.1f s for its reset", hold)
+            await asyncio.sleep(hold)
         signer = self._get_signer(config)
         headers = {} if _SIGN_PER_ATTEMPT else signer.sign(url, http_method="GET")[1]
+        started = time.monotonic()
         try:
             async with self.get_conn().get(
                 # encoded=True: send the query exactly as it is signed, not re-quoted by yarl.
@@ -221,22 +228,17 @@ class AsyncAdsApiHook(BaseHook):
                 status = response.status
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
         except _NOT_REACHED as exc:
-            raise AdsApiConnectionError(f"could not connect: {exc}", method="GET", path=path) from None
+            http_core.log_no_response(log, "GET", path, exc, (time.monotonic() - started) * 1000)
+            raise http_core.connection_error(str(exc) or type(exc).__name__, "GET", path) from None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            http_core.log_no_response(log, "GET", path, exc, (time.monotonic() - started) * 1000)
             reason = str(exc) or type(exc).__name__
-            raise AdsApiResponseLostError(f"no response: {reason}", method="GET", path=path) from None
-        self._remember_rate_limit(response_headers)
-        if status >= 400:
-            raise error_from_response(status, body, response_headers, "GET", path)
-        if not body.strip():
-            return {}
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            raise AdsApiResponseLostError(
-                f"answered {status} with a body that is not JSON", method="GET", path=path
-            ) from None
-        return parsed if isinstance(parsed, dict) else {"data": parsed}
+            raise http_core.response_lost_error(f"no response: {reason}", "GET", path) from None
+        http_core.log_response(
+            log, "GET", path, status, (time.monotonic() - started) * 1000, response_headers
+        )
+        self._rate_limit_window.remember(response_headers)
+        return http_core.parse_response(status, body, response_headers, "GET", path, settings)
 
     async def _sign_attempt(self, request: aiohttp.ClientRequest, handler: Any) -> aiohttp.ClientResponse:
         """Client middleware: sign this attempt of the request (full URL with query, fresh nonce)."""
@@ -257,17 +259,3 @@ class AsyncAdsApiHook(BaseHook):
                 signature_method=SIGNATURE_HMAC_SHA1,
             )
         return self._signer
-
-    def _remember_rate_limit(self, headers: dict[str, str]) -> None:
-        """When a response says the window is spent, hold the next request until its reset."""
-        for prefix in ("x-account-rate-limit", "x-rate-limit"):
-            remaining, reset = headers.get(f"{prefix}-remaining"), headers.get(f"{prefix}-reset")
-            if remaining == "0" and reset and reset.isdigit():
-                self._rate_limited_until = max(self._rate_limited_until, float(reset))
-
-    async def _wait_for_rate_limit_window(self) -> None:
-        wait = self._rate_limited_until - time.time()
-        if wait > 0:
-            wait = min(wait, self.retry_settings.max_rate_limit_wait)
-            log.info("Rate-limit window spent; waiting %.1f s for its reset", wait)
-            await asyncio.sleep(wait)

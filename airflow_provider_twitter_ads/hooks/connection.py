@@ -8,12 +8,12 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from airflow_provider_twitter_ads.compat import mask_secret
+from airflow_provider_twitter_ads.vocabulary import DEFAULT_UPLOAD_API, UPLOAD_APIS
 
 DEFAULT_API_VERSION = "12"
 DEFAULT_ADS_API_URL = "https://ads-api.x.com"
 DEFAULT_UPLOAD_API_URL = "https://api.x.com"
 DEFAULT_TIMEOUT = 60.0
-UPLOAD_API_VERSIONS = ("v2", "v1.1")
 EXTRA_FIELDS = (
     "access_token",
     "access_token_secret",
@@ -53,7 +53,7 @@ class AdsApiConnectionConfig:
     ads_api_url: str = DEFAULT_ADS_API_URL
     upload_api_url: str = DEFAULT_UPLOAD_API_URL
     timeout: float = DEFAULT_TIMEOUT
-    upload_api: str = "v2"
+    upload_api: str = DEFAULT_UPLOAD_API
     # Named in error messages so users know which connection to fix.
     conn_id: str = field(default="twitter_ads", compare=False)
 
@@ -186,8 +186,10 @@ def _timeout(conn_id: str, value: Any) -> float:
 
 
 def _upload_api(conn_id: str, value: Any) -> str:
-    aliases = {"v2": "v2", "2": "v2", "v1.1": "v1.1", "1.1": "v1.1"}
+    # "2" and "1.1" are accepted as well as "v2" and "v1.1".
+    aliases = {alias: api for api in UPLOAD_APIS for alias in (api, api.removeprefix("v"))}
     normalized = aliases.get(value.strip().lower()) if isinstance(value, str) else None
     if normalized is None:
-        raise ValueError(f"Connection {conn_id!r}: upload_api must be 'v2' or 'v1.1', got {value!r}")
+        choices = " or ".join(repr(api) for api in UPLOAD_APIS)
+        raise ValueError(f"Connection {conn_id!r}: upload_api must be {choices}, got {value!r}")
     return normalized

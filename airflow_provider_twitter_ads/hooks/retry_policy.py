@@ -45,6 +45,7 @@ __all__ = [
     "rate_limit_wait",
     "retry_wait",
     "should_retry",
+    "spent_window_wait",
 ]
 
 
@@ -112,6 +113,18 @@ def rate_limit_wait(headers: Mapping[str, str], now: float, max_wait: float) -> 
             status_code=429,
             headers=lowered,
         )
+    return wait
+
+
+def spent_window_wait(reset_at: float, now: float, max_wait: float) -> float:
+    """Seconds to hold a request because the last answer said the window resets at ``reset_at``.
+
+    Zero when the reset has passed, and zero when it is further away than ``max_wait``: the request
+    is then sent, and the API's 429 says how long the wait really is.
+    """
+    wait = reset_at - now
+    if wait <= 0 or wait > max_wait:
+        return 0.0
     return wait
 
 

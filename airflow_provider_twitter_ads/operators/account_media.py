@@ -9,32 +9,32 @@ from typing import Any
 from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.ids import parse_media_key
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
     check_seconds,
 )
-from airflow_provider_twitter_ads.utils.media import (
-    AMPLIFY_VIDEO,
-    CREATIVE_TYPES,
-    DISPLAY_CREATIVE_TYPE_DIMENSIONS,
-    IMAGE,
+from airflow_provider_twitter_ads.utils.creatives import (
     MediaRef,
     account_media_added_since,
     account_media_result,
-    create_once,
     is_live,
     library_entry_misfit,
     media_ref,
-    parse_media_key,
-    poll,
     resolve_creative_type,
     scan_account_media,
+)
+from airflow_provider_twitter_ads.utils.exactly_once import create_once, poll
+from airflow_provider_twitter_ads.vocabulary import (
+    CREATIVE_TYPES,
+    DISPLAY_CREATIVE_TYPE_DIMENSIONS,
+    IMAGE,
+    MEDIA_LIBRARY_TYPES_BY_KIND,
 )
 
 # The first Ads API version with the media library (and without POST account_media).
 MEDIA_LIBRARY_MIN_VERSION = 5
-_LIBRARY_MEDIA_TYPES = {AMPLIFY_VIDEO: "VIDEO", IMAGE: "IMAGE"}
 # How many of the newest account media are read before a library add that may be rolled back.
 _ROLLBACK_MARKER_COUNT = 200
 
@@ -193,7 +193,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         account_id: str,
     ) -> Mapping[str, Any]:
         """The account media the API made from a library entry, waiting up to ``timeout`` for it."""
-        expected_type = _LIBRARY_MEDIA_TYPES.get(media.kind)
+        expected_type = MEDIA_LIBRARY_TYPES_BY_KIND.get(media.kind)
         if entry.get("media_type") and expected_type and entry["media_type"] != expected_type:
             raise ValueError(
                 f"Media library entry {media.media_key!r} is {entry['media_type']}, but creative type "

@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 from airflow_provider_twitter_ads.compat import BaseOperator, Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.utils.media import delete_each, entity_ids, settle_seconds_for
+from airflow_provider_twitter_ads.ids import entity_ids
+from airflow_provider_twitter_ads.utils.exactly_once import delete_each, settle_seconds_for
 
 
 def check_seconds(name: str, value: Any, *, optional: bool = False) -> float | None:

@@ -8,18 +8,17 @@ from typing import Any
 from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
-from airflow_provider_twitter_ads.utils.media import (
-    CREATIVE_TYPES,
-    LANDING_URL_OBJECTIVES,
-    create_once,
-    entity_ids,
+from airflow_provider_twitter_ads.utils.creatives import (
     find_media_creative,
     is_live,
     media_creative_result,
     validate_call_to_action,
-    validate_landing_url,
 )
+from airflow_provider_twitter_ads.utils.exactly_once import create_once
+from airflow_provider_twitter_ads.utils.params import check_http_url
+from airflow_provider_twitter_ads.vocabulary import CREATIVE_TYPES, LANDING_URL_OBJECTIVES
 
 
 class AttachMediaCreativeOperator(AdsApiEntityOperator):
@@ -80,7 +79,9 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
             raise ValueError(f"account_media_id must be one account media, got {self.account_media_id!r}")
         account_media_id = media_ids[0]
         line_item_ids = entity_ids(self.line_item_id, "line_item_id")
-        landing_url = None if self.landing_url in (None, "") else validate_landing_url(self.landing_url)
+        landing_url = (
+            None if self.landing_url in (None, "") else check_http_url("landing_url", self.landing_url)
+        )
         call_to_action = validate_call_to_action(self.call_to_action, self.call_to_action_url)
         account_id = self._account_id()
 

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 MAX_COUNT = 1000
 DEFAULT_COUNT = 200
@@ -125,13 +125,18 @@ def build_list_params(
 
 
 def check_http_url(name: str, value: Any) -> str:
-    """An absolute http(s) URL."""
+    """``value`` stripped, if it is an absolute http(s) URL with a host and no spaces."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be an http(s) URL string, got {type(value).__name__}")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{name} must be an absolute http(s) URL, got {value!r}")
-    return value.strip()
+        raise TypeError(f"{name} must be an http(s) URL string, got {type(value).__name__}: {value!r}")
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+    except ValueError as exc:
+        raise ValueError(f"{name} is not a valid URL: {value!r} ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not hostname or any(ch.isspace() for ch in text):
+        raise ValueError(f"{name} must be an absolute http(s) URL with a host and no spaces, got {value!r}")
+    return text
 
 
 def check_choice(name: str, value: Any, choices: Collection[str]) -> str:
@@ -139,15 +144,3 @@ def check_choice(name: str, value: Any, choices: Collection[str]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(sorted(choices))}, got {value!r}")
     return value
-
-
-def path_segment(name: str, value: Any) -> str:
-    """An id as one URL path segment; refuses empty values and anything that would change the path."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string id, got {type(value).__name__}")
-    text = value.strip()
-    if not text or any(char in text for char in "/?#,") or text in (".", ".."):
-        raise ValueError(f"{name} must be a single id, got {value!r}")
-    return quote(text, safe="")

@@ -1,4 +1,6 @@
-"""Pure helpers for waiting on server-side media processing: media id checks, status reading, waits.
+"""The processing check: reading one STATUS answer, deciding what comes next, and how long to wait.
+
+:func:`check_processing` is the one step the hook's wait, the sensor's poke and the trigger share.
 
 The upload API reports processing in ``processing_info``: ``state`` is ``pending``, ``in_progress``,
 ``succeeded`` or ``failed``, ``check_after_secs`` says when to look again and ``error`` explains a
@@ -8,14 +10,11 @@ failure. Media that needs no processing (images) has no ``processing_info`` and 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_twitter_ads import exceptions
-from airflow_provider_twitter_ads.compat import AirflowException
-from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, MediaProcessingError
+from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, MediaProcessingError
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -23,38 +22,6 @@ FAILED = "failed"
 TERMINAL_STATES = frozenset({SUCCEEDED, FAILED})
 
 MIN_WAIT_SECONDS = 1.0
-
-_MEDIA_ID = re.compile(r"\d{19}")
-
-
-def normalize_media_id(value: Any, parameter: str = "media_id") -> str:
-    """The 19-digit media id from a str, an int, or the dict ``UploadMediaOperator`` returns.
-
-    Raises TypeError for another type and ValueError for a malformed id, naming ``parameter``.
-    """
-    if isinstance(value, Mapping):
-        if "media_id" not in value:
-            raise ValueError(
-                f"{parameter} is a dict without a 'media_id' key (keys: {sorted(map(str, value))}); "
-                "pass the media id or the dict UploadMediaOperator returns"
-            )
-        value = value["media_id"]
-        parameter = f"{parameter}['media_id']"
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise TypeError(
-            f"{parameter} must be a media id (str) or the dict UploadMediaOperator returns, "
-            f"not {type(value).__name__}"
-        )
-    text = str(value)
-    if _MEDIA_ID.fullmatch(text) is None:
-        hint = ""
-        if text.lstrip().startswith("{"):
-            hint = (
-                "; it looks like a rendered dict: pass the upload task's output (XComArg) or "
-                "template \"{{ ti.xcom_pull(task_ids='upload')['media_id'] }}\""
-            )
-        raise ValueError(f"{parameter} must be a 19-digit numeric media id, got {text!r}{hint}")
-    return text
 
 
 def validate_wait_bounds(min_wait: float, max_wait: float, names: tuple[str, str] = ("min", "max")) -> None:
@@ -178,17 +145,6 @@ def read_status(status: Mapping[str, Any]) -> ProcessingStatus:
     )
 
 
-def normalize_status_response(body: Mapping[str, Any], media_id: str) -> dict[str, Any]:
-    """A v2 (``{"data": {...}}``) or v1.1 STATUS body as ``{"media_id", "media_key", "processing_info"}``."""
-    data = body.get("data") if isinstance(body.get("data"), Mapping) else body
-    found_id = data.get("id") or data.get("media_id_string") or data.get("media_id") or media_id
-    return {
-        "media_id": str(found_id),
-        "media_key": data.get("media_key"),
-        "processing_info": data.get("processing_info"),
-    }
-
-
 def unknown_media_error(media_id: str, error: AdsApiNotFoundError) -> AdsApiNotFoundError:
     """The 404 for a STATUS request, saying plainly that the upload API does not know the media id."""
     return AdsApiNotFoundError(
@@ -200,28 +156,13 @@ def unknown_media_error(media_id: str, error: AdsApiNotFoundError) -> AdsApiNotF
     )
 
 
-def describe_error(error: BaseException) -> dict[str, Any]:
-    """A JSON-safe description of an error (for a trigger event) that :func:`rebuild_error` reverses."""
-    described: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
-    if isinstance(error, AdsApiError):
-        classpath, args, kwargs = error.serialize()
-        described["serialized"] = {"classpath": classpath, "args": list(args), "kwargs": kwargs}
-    return described
+def check_processing(status: Mapping[str, Any]) -> ProcessingStatus:
+    """One processing check: read a STATUS answer; raise ``MediaProcessingError`` when it failed.
 
-
-def rebuild_error(described: Mapping[str, Any]) -> Exception:
-    """The error :func:`describe_error` described: the same ``AdsApiError`` class, status and API errors.
-
-    Other errors come back as ``AirflowException("<type>: <message>")``. Only classes of this
-    provider's ``exceptions`` module are rebuilt.
+    The returned status is ``succeeded`` (done) or still running (``next_wait`` says when to look
+    again). The hook's wait, the sensor's poke and the trigger all take this one step.
     """
-    serialized = described.get("serialized")
-    if isinstance(serialized, Mapping):
-        module, _, name = str(serialized.get("classpath", "")).rpartition(".")
-        cls = getattr(exceptions, name, None) if module == exceptions.__name__ else None
-        if isinstance(cls, type) and issubclass(cls, AdsApiError):
-            try:
-                return cls(*serialized.get("args", ()), **dict(serialized.get("kwargs", {})))
-            except TypeError:
-                pass
-    return AirflowException(f"{described.get('type', 'Error')}: {described.get('message', 'no message')}")
+    read = read_status(status)
+    if read.failed:
+        raise read.processing_error()
+    return read

@@ -11,8 +11,8 @@ import os.path
 import struct
 from collections.abc import Callable
 
-from airflow_provider_twitter_ads.utils.media_categories import normalize_media_type
 from airflow_provider_twitter_ads.utils.segments import RangeReader
+from airflow_provider_twitter_ads.vocabulary import normalize_media_type
 
 log = logging.getLogger(__name__)
 

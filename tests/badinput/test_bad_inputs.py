@@ -24,9 +24,9 @@ from airflow_provider_twitter_ads.exceptions import (
 )
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 
 from .conftest import BadInputContext, closed_port
 

@@ -10,7 +10,7 @@ import pytest
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import AdsApiResponseLostError, error_from_response
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 from .harness import (
     AssetOutcome,

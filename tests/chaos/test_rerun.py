@@ -8,7 +8,7 @@ from typing import Any
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 
 from .harness import PipelineSettings, check_outcomes, make_assets, run_pipeline, run_task
 

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 
 from .conftest import SLOW_SECONDS
 from .harness import run_task

@@ -13,9 +13,9 @@ from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import AdsApiServerError, MediaProcessingError
 from airflow_provider_twitter_ads.hooks import ads_api_async
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
 from .conftest import SLOW_SECONDS
 

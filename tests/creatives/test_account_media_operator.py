@@ -13,7 +13,7 @@ from airflow_provider_twitter_ads.operators.account_media import (
     CreateAccountMediaOperator,
     DeleteAccountMediaOperator,
 )
-from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 from .helpers import live, ready_media, tables, writes
 
@@ -286,7 +286,7 @@ def test_media_that_is_not_uploaded_is_the_api_error(ads_api_emulator: AdsApiEmu
         ({}, ValueError, "One of media_key or media_id is required"),
         ({"media_key": "13-123"}, ValueError, "media_key must look like"),
         ({"media_key": "5_1029825579531807971"}, ValueError, "unknown prefix '5'"),
-        ({"media_id": "abc", "creative_type": "PREROLL"}, ValueError, "media_id must be a numeric"),
+        ({"media_id": "abc", "creative_type": "PREROLL"}, ValueError, "media_id must be a 19-digit numeric"),
         ({"media_id": "1029825579531807971"}, ValueError, "alone does not say what kind"),
         ({"media_key": "13_1029825579531807971", "creative_type": "SKYSCRAPER"}, ValueError, "creative_type"),
         ({"media_key": "3_1029825579531807971", "creative_type": "PREROLL"}, ValueError, "PREROLL needs"),
@@ -299,7 +299,7 @@ def test_media_that_is_not_uploaded_is_the_api_error(ads_api_emulator: AdsApiEmu
         ({"media_key": "16_1029825579531807971"}, ValueError, "cannot become account media"),
         ({"media_key": "3_1029825579531807971"}, ValueError, "creative_type is required for image"),
         (
-            {"media_key": "13_1029825579531807971", "poster_media_key": "13_1"},
+            {"media_key": "13_1029825579531807971", "poster_media_key": "13_1029825579531807971"},
             ValueError,
             "poster_media_key must be an image key",
         ),

@@ -10,9 +10,9 @@ import pytest
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.emulator.samples import mp4, png
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 
 from .helpers import live, tables, writes
 

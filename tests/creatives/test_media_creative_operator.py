@@ -15,7 +15,7 @@ from airflow_provider_twitter_ads.operators.media_creative import (
     AttachMediaCreativeOperator,
     DeleteMediaCreativeOperator,
 )
-from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
 from .helpers import live, ready_media, tables, writes
 
@@ -289,8 +289,11 @@ def test_lost_call_to_action_response_leaves_one(ads_api_emulator: AdsApiEmulato
         ({"line_item_id": [VIDEO_VIEWS, WEBSITE_CLICKS]}, "landing_url is required: line item 8v7jo"),
         ({"line_item_id": []}, "line_item_id must not be an empty list"),
         ({"line_item_id": ""}, "line_item_id must be a non-empty id"),
-        ({"line_item_id": VIDEO_VIEWS, "landing_url": "example.com"}, "landing_url must be an http"),
-        ({"line_item_id": VIDEO_VIEWS, "landing_url": "ftp://example.com"}, "landing_url must be an http"),
+        ({"line_item_id": VIDEO_VIEWS, "landing_url": "example.com"}, "landing_url must be an absolute http"),
+        (
+            {"line_item_id": VIDEO_VIEWS, "landing_url": "ftp://example.com"},
+            "landing_url must be an absolute http",
+        ),
         (
             {"line_item_id": VIDEO_VIEWS, "call_to_action": "SHOP", "call_to_action_url": LANDING},
             "only for PREROLL",
@@ -323,7 +326,10 @@ def test_bad_input_for_image_media_fails_before_any_write(
         ({"call_to_action": "BUY", "call_to_action_url": LANDING}, "call_to_action must be one of"),
         ({"call_to_action": "SHOP"}, "without call_to_action_url"),
         ({"call_to_action_url": LANDING}, "without call_to_action"),
-        ({"call_to_action": "SHOP", "call_to_action_url": "shop"}, "call_to_action_url must be an http"),
+        (
+            {"call_to_action": "SHOP", "call_to_action_url": "shop"},
+            "call_to_action_url must be an absolute http",
+        ),
         (
             {
                 "line_item_id": [PREROLL_VIEWS, DELETED],

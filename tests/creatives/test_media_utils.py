@@ -6,7 +6,40 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from airflow_provider_twitter_ads.utils.media import (
+from airflow_provider_twitter_ads.ids import (
+    entity_ids,
+    media_id_from_key,
+    media_key_for,
+    media_kind_from_key,
+    parse_media_key,
+    validate_media_id,
+)
+from airflow_provider_twitter_ads.utils.creatives import (
+    MediaRef,
+    account_media_added_since,
+    account_media_result,
+    creative_type_for_dimensions,
+    display_types_of_aspect_ratio,
+    find_account_media,
+    find_media_creative,
+    library_entry_misfit,
+    media_creative_result,
+    media_ref,
+    parse_aspect_ratio,
+    resolve_creative_type,
+    scan_account_media,
+    validate_call_to_action,
+)
+from airflow_provider_twitter_ads.utils.exactly_once import (
+    create_once,
+    delete_each,
+    poll,
+    settle_seconds_for,
+)
+from airflow_provider_twitter_ads.utils.params import (
+    check_http_url,
+)
+from airflow_provider_twitter_ads.vocabulary import (
     AMPLIFY_VIDEO,
     CALL_TO_ACTIONS,
     CREATIVE_TYPES,
@@ -15,32 +48,7 @@ from airflow_provider_twitter_ads.utils.media import (
     IMAGE,
     MEDIA_KEY_PREFIXES,
     VIDEO,
-    MediaRef,
-    account_media_added_since,
-    account_media_result,
-    create_once,
-    creative_type_for_dimensions,
-    delete_each,
-    display_types_of_aspect_ratio,
-    entity_ids,
-    find_account_media,
-    find_media_creative,
-    library_entry_misfit,
-    media_creative_result,
-    media_id_from_key,
-    media_key_for,
-    media_kind_from_key,
-    media_ref,
-    parse_aspect_ratio,
-    parse_media_key,
-    poll,
-    resolve_creative_type,
-    scan_account_media,
-    settle_seconds_for,
-    validate_call_to_action,
-    validate_creative_type,
-    validate_landing_url,
-    validate_media_id,
+    check_creative_type,
 )
 
 MEDIA_ID = "1029825579531807971"
@@ -75,7 +83,7 @@ def test_media_key_parts() -> None:
     assert media_key_for(int(MEDIA_ID), "amplify_video") == f"13_{MEDIA_ID}"
 
 
-@given(st.integers(min_value=1, max_value=10**19 - 1), st.sampled_from(sorted(MEDIA_KEY_PREFIXES)))
+@given(st.integers(min_value=10**18, max_value=10**19 - 1), st.sampled_from(sorted(MEDIA_KEY_PREFIXES)))
 def test_media_key_round_trips(number: int, kind: str) -> None:
     key = media_key_for(str(number), kind)
     assert parse_media_key(key) == (kind, str(number))
@@ -141,12 +149,12 @@ def test_creative_type_for_other_dimensions_is_none() -> None:
     assert creative_type_for_dimensions(None, 50) is None
 
 
-def test_validate_creative_type() -> None:
-    assert validate_creative_type(" banner ") == "BANNER"
+def test_check_creative_type() -> None:
+    assert check_creative_type(" banner ") == "BANNER"
     with pytest.raises(ValueError, match=r"creative_type must be one of .*got 'SKYSCRAPER'"):
-        validate_creative_type("SKYSCRAPER")
+        check_creative_type("SKYSCRAPER")
     with pytest.raises(TypeError, match="creative_type"):
-        validate_creative_type(3)
+        check_creative_type(3)
 
 
 # -- media_ref and resolve_creative_type -------------------------------------------------------
@@ -188,7 +196,7 @@ def test_media_ref_from_a_key_or_an_id() -> None:
     [
         ({}, "One of media_key or media_id is required"),
         ({"media_id": MEDIA_ID}, "alone does not say what kind"),
-        ({"media_key": f"3_{MEDIA_ID}", "media_id": "1"}, "does not match media_key"),
+        ({"media_key": f"3_{MEDIA_ID}", "media_id": "1029825579531807972"}, "does not match media_key"),
         (
             {"media_key": _upload(media_category="amplify_video")},
             "names media of kind 'image' but media_category 'amplify_video'",
@@ -247,7 +255,7 @@ def test_resolve_creative_type_errors(media: object, creative_type: str | None, 
 
 @pytest.mark.parametrize("url", ["https://example.com", "http://example.com/a?b=c", " https://x.co/p "])
 def test_good_landing_urls(url: str) -> None:
-    assert validate_landing_url(url) == url.strip()
+    assert check_http_url("landing_url", url) == url.strip()
 
 
 @pytest.mark.parametrize(
@@ -265,12 +273,12 @@ def test_good_landing_urls(url: str) -> None:
 )
 def test_bad_landing_urls(url: str) -> None:
     with pytest.raises(ValueError, match="landing_url"):
-        validate_landing_url(url)
+        check_http_url("landing_url", url)
 
 
 def test_landing_url_must_be_a_string() -> None:
-    with pytest.raises(TypeError, match="landing_url must be a string"):
-        validate_landing_url(["https://example.com"])
+    with pytest.raises(TypeError, match=r"landing_url must be an http\(s\) URL string"):
+        check_http_url("landing_url", ["https://example.com"])
 
 
 def test_call_to_action_validation() -> None:
@@ -283,7 +291,7 @@ def test_call_to_action_validation() -> None:
         validate_call_to_action("SHOP", None)
     with pytest.raises(ValueError, match="without call_to_action"):
         validate_call_to_action(None, "https://example.com")
-    with pytest.raises(ValueError, match="call_to_action_url must be an http"):
+    with pytest.raises(ValueError, match="call_to_action_url must be an absolute http"):
         validate_call_to_action("SHOP", "example.com")
 
 

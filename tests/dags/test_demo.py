@@ -94,7 +94,7 @@ def test_demo_assets_are_what_the_api_expects(demo) -> None:
     import struct
 
     from airflow_provider_twitter_ads.emulator.images import ImageHeader, read_image_header
-    from airflow_provider_twitter_ads.utils.media import DISPLAY_CREATIVE_TYPE_DIMENSIONS
+    from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENSIONS
 
     video, *images = demo.sample_assets()
     assert (video.key, video.content_type, video.expected_creative_type) == (

@@ -147,7 +147,7 @@ def test_concurrent_requests_share_the_session(hook: AdsApiHook, ads_api_emulato
         ),
         (
             {"method": "GET", "path": "accounts/{account_id}", "account_id": "a/b"},
-            "account_id must be a single id",
+            "account_id must be a single non-empty id",
         ),
         (
             {"method": "GET", "path": "accounts", "params": {"ids": ["a,b"]}},

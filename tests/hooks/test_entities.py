@@ -40,7 +40,7 @@ def test_get_line_item(hook: AdsApiHook) -> None:
         lambda h: h.get_line_item("8v7js"),  # deleted
         lambda h: h.get_media_creative("nope1"),
         lambda h: h.get_account_media("nope1"),
-        lambda h: h.get_media_library_entry("3_1"),
+        lambda h: h.get_media_library_entry("3_1029825579531807971"),
         lambda h: h.get_preroll_call_to_action("nope1"),
         lambda h: h.delete_media_creative("nope1"),
     ],
@@ -131,7 +131,7 @@ def test_create_media_creative_checks_inputs_first(
 def test_ids_in_paths_are_checked_first(
     hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, call: Callable[[AdsApiHook], object]
 ) -> None:
-    with pytest.raises(ValueError, match="must be a single id"):
+    with pytest.raises(ValueError, match="must be a single non-empty id"):
         call(hook)
     assert ads_api_emulator.api_requests() == []
 
@@ -236,10 +236,13 @@ def test_media_library_add_is_not_resent_after_a_lost_response(
     ("call", "message"),
     [
         (lambda h: h.add_to_media_library("abc"), "media_key must look like '<prefix>_<media id>'"),
-        (lambda h: h.add_to_media_library("3_1", poster_media_key="x"), "poster_media_key must look like"),
+        (
+            lambda h: h.add_to_media_library("3_1029825579531807971", poster_media_key="x"),
+            "poster_media_key must look like",
+        ),
         (lambda h: h.get_media_library_entry("3-1"), "media_key must look like"),
         (
-            lambda h: h.update_media_library_entry("3_1"),
+            lambda h: h.update_media_library_entry("3_1029825579531807971"),
             "update_media_library_entry needs at least one field",
         ),
         (lambda h: h.delete_media_library_entry(""), "media_key must look like"),
@@ -283,7 +286,8 @@ def test_preroll_call_to_action_lifecycle(hook: AdsApiHook) -> None:
             "update_preroll_call_to_action needs call_to_action or call_to_action_url",
         ),
         (
-            lambda h: h.update_preroll_call_to_action("abc12", call_to_action="shop"),
+            # Case does not matter (vocabulary.check_call_to_action, as for the operators); BUY is no value.
+            lambda h: h.update_preroll_call_to_action("abc12", call_to_action="buy"),
             "call_to_action must be one of",
         ),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_twitter_ads.ids import path_segment
 from airflow_provider_twitter_ads.utils.params import (
     build_list_params,
     check_choice,
@@ -14,7 +15,6 @@ from airflow_provider_twitter_ads.utils.params import (
     format_list,
     format_params,
     format_scalar,
-    path_segment,
 )
 
 
@@ -170,7 +170,7 @@ def test_path_segment() -> None:
     assert path_segment("id", 12) == "12"
     assert path_segment("media_key", "3_102") == "3_102"
     for bad in ("", " ", "a/b", "a?b", "a,b", "..", "a#b"):
-        with pytest.raises(ValueError, match="id must be a single id"):
+        with pytest.raises(ValueError, match="id must be a single non-empty id"):
             path_segment("id", bad)
     with pytest.raises(TypeError, match="id must be a string id, got NoneType"):
         path_segment("id", None)

@@ -24,7 +24,8 @@ from airflow_provider_twitter_ads.exceptions import (
     error_from_response,
 )
 from airflow_provider_twitter_ads.hooks.retry_policy import rate_limit_wait
-from airflow_provider_twitter_ads.utils.processing import normalize_status_response, read_status
+from airflow_provider_twitter_ads.utils.processing import read_status
+from airflow_provider_twitter_ads.utils.upload_protocol import parse_status
 
 # PROPERTY_EXAMPLES=2000 for a longer hunt; CI keeps 50.
 PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "50")), deadline=None)
@@ -159,7 +160,7 @@ def test_any_status_body_reads_as_a_state_or_a_clear_error(info: Any, wrap: str,
         }
     else:
         body = {"media_id": int(media_id), "media_id_string": media_id, "processing_info": info}
-    normalized = normalize_status_response(body, media_id)
+    normalized = parse_status(body, media_id)
     assert normalized["media_id"] == media_id
     try:
         status = read_status(normalized)

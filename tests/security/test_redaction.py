@@ -30,10 +30,10 @@ from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.ads_api_async import AsyncAdsApiHook
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
 CONSUMER_SECRET = "CONSUMER-SECRET-canary-9f2c"
 TOKEN_SECRET = "TOKEN-SECRET-canary-7e1d"

@@ -14,18 +14,18 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiNotFoundError,
     AdsApiServerError,
     MediaProcessingError,
-    error_from_response,
-)
-from airflow_provider_twitter_ads.utils.processing import (
     describe_error,
-    next_wait,
-    normalize_media_id,
-    normalize_status_response,
-    read_status,
+    error_from_response,
     rebuild_error,
+)
+from airflow_provider_twitter_ads.ids import normalize_media_id
+from airflow_provider_twitter_ads.utils.processing import (
+    next_wait,
+    read_status,
     unknown_media_error,
     validate_wait_bounds,
 )
+from airflow_provider_twitter_ads.utils.upload_protocol import parse_status
 
 MEDIA_ID = "1029825579531807971"
 
@@ -49,7 +49,13 @@ class TestNormalizeMediaId:
         with pytest.raises(ValueError, match=r"media_id\['media_id'\] must be a 19-digit"):
             normalize_media_id({"media_id": "12"})
 
-    @pytest.mark.parametrize("bad", ["", "abc", "12345", MEDIA_ID + "0", f" {MEDIA_ID}", "7_" + MEDIA_ID])
+    def test_surrounding_whitespace_is_ignored(self) -> None:
+        # One rule for every entry point (ids.py): a template's trailing newline is not an error.
+        assert normalize_media_id(f" {MEDIA_ID}\n") == MEDIA_ID
+
+    @pytest.mark.parametrize(
+        "bad", ["", "abc", "12345", MEDIA_ID + "0", f"{MEDIA_ID[:9]} {MEDIA_ID[9:]}", "7_" + MEDIA_ID]
+    )
     def test_malformed_str(self, bad: str) -> None:
         with pytest.raises(ValueError, match="must be a 19-digit numeric media id") as info:
             normalize_media_id(bad)
@@ -205,7 +211,7 @@ class TestNormalizeStatusResponse:
         body = {
             "data": {"id": MEDIA_ID, "media_key": f"7_{MEDIA_ID}", "processing_info": {"state": "pending"}}
         }
-        assert normalize_status_response(body, MEDIA_ID) == {
+        assert parse_status(body, MEDIA_ID) == {
             "media_id": MEDIA_ID,
             "media_key": f"7_{MEDIA_ID}",
             "processing_info": {"state": "pending"},
@@ -213,7 +219,7 @@ class TestNormalizeStatusResponse:
 
     def test_v11(self) -> None:
         body = {"media_id": int(MEDIA_ID), "media_id_string": MEDIA_ID, "media_key": f"3_{MEDIA_ID}"}
-        assert normalize_status_response(body, MEDIA_ID) == {
+        assert parse_status(body, MEDIA_ID) == {
             "media_id": MEDIA_ID,
             "media_key": f"3_{MEDIA_ID}",
             "processing_info": None,

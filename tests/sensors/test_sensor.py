@@ -25,8 +25,8 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiServerError,
     MediaProcessingError,
 )
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
 from .helpers import TINY_PNG, status_requests
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from airflow.sdk import DAG, task
 
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 
 VIDEO = bytes.fromhex(os.environ["SENSOR_TEST_VIDEO"])

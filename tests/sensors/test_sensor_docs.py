@@ -7,7 +7,7 @@ import pytest
 
 from airflow_provider_twitter_ads.exceptions import MediaProcessingError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.sensors.media import VideoProcessingSensor
+from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 
 # Bytes 4..8 are "ftyp": the emulator takes this for an MP4.

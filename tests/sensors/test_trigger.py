@@ -12,9 +12,12 @@ import pytest
 
 from airflow_provider_twitter_ads.compat import TriggerEvent
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiUnauthorizedError
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
-from airflow_provider_twitter_ads.utils.processing import rebuild_error
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiNotFoundError,
+    AdsApiUnauthorizedError,
+    rebuild_error,
+)
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
 from .helpers import NOT_A_VIDEO, TINY_PNG, status_requests
 
@@ -42,7 +45,7 @@ class TestSerialize:
             first_check_after=5,
         )
         classpath, kwargs = trigger.serialize()
-        assert classpath == "airflow_provider_twitter_ads.triggers.media.VideoProcessingTrigger"
+        assert classpath == "airflow_provider_twitter_ads.triggers.processing.VideoProcessingTrigger"
         module, _, name = classpath.rpartition(".")
         rebuilt = getattr(importlib.import_module(module), name)(**kwargs)
         assert rebuilt.serialize() == (classpath, kwargs)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import importlib
 import pickle
 
-from airflow_provider_twitter_ads.exceptions import AdsApiServerError
-from airflow_provider_twitter_ads.hooks.media_upload import MediaUploadError
+from airflow_provider_twitter_ads.exceptions import AdsApiServerError, MediaUploadError
 
 
 def test_media_upload_error_survives_pickling_and_serialization() -> None:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from airflow.sdk import DAG
 
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 
 with DAG("upload_mapped", schedule=None, start_date=datetime(2024, 1, 1, tzinfo=timezone.utc)):
     UploadMediaOperator.partial(

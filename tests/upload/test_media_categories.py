@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_twitter_ads.utils.media_categories import (
+from airflow_provider_twitter_ads.vocabulary import (
     MB,
     MEDIA_CATEGORIES,
     get_media_category,

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from airflow_provider_twitter_ads.emulator import samples
-from airflow_provider_twitter_ads.utils.s3 import (
+from airflow_provider_twitter_ads.hooks.s3_reader import (
     S3ObjectChangedError,
     S3ObjectNotFoundError,
     S3RangeReader,

@@ -1,4 +1,4 @@
-"""``media_upload.upload_media`` / ``get_upload_status`` over real HTTP against the emulator."""
+"""``hooks.upload.upload_media`` / ``get_upload_status`` over real HTTP against the emulator."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import json
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiUnauthorizedError
-from airflow_provider_twitter_ads.hooks import media_upload
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiNotFoundError,
+    AdsApiUnauthorizedError,
+    MediaUploadError,
+)
+from airflow_provider_twitter_ads.hooks import upload
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.hooks.media_upload import MediaUploadError, get_upload_status, upload_media
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
-from airflow_provider_twitter_ads.utils.s3 import S3RangeReader
+from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader
+from airflow_provider_twitter_ads.hooks.upload import get_upload_status, upload_media
 from airflow_provider_twitter_ads.utils.segments import MAX_SEGMENT_BYTES, BytesRangeReader
 
 from .conftest import HOOK_ATTEMPTS, SEGMENT, RecordingReader, media_records
@@ -334,7 +338,7 @@ def test_an_append_that_keeps_failing_raises_naming_the_media(
     assert not record.finalized
     assert ads_api_emulator.api_requests("POST", "/finalize") == []
     # Submission stopped at the failure: no more than the in-flight segments were sent after it.
-    assert len(_appends(ads_api_emulator)) <= 1 + media_upload.APPEND_ATTEMPTS * HOOK_ATTEMPTS * parallel
+    assert len(_appends(ads_api_emulator)) <= 1 + upload.APPEND_ATTEMPTS * HOOK_ATTEMPTS * parallel
 
 
 def test_a_rejected_append_is_not_retried(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
@@ -491,7 +495,7 @@ def test_sessions_that_keep_expiring_give_up_after_a_bounded_number(
         upload_media(
             hook, BytesRangeReader(data), len(data), "video/mp4", "tweet_video", segment_bytes=SEGMENT
         )
-    assert len(ads_api_emulator.api_requests("POST", "/initialize")) == media_upload.MAX_SESSION_STARTS
+    assert len(ads_api_emulator.api_requests("POST", "/initialize")) == upload.MAX_SESSION_STARTS
     assert ads_api_emulator.api_requests("POST", "/finalize") == []
     assert info.value.media_id in {r.media_id for r in media_records(ads_api_emulator).values()}
 
@@ -532,7 +536,7 @@ def test_get_upload_status_of_unknown_or_malformed_ids(
 ) -> None:
     with pytest.raises(AdsApiNotFoundError):
         get_upload_status(hook, "1111111111111111111")
-    with pytest.raises(ValueError, match="media_id must be a numeric media id"):
+    with pytest.raises(ValueError, match="media_id must be a 19-digit numeric media id"):
         get_upload_status(hook, "7_123")
     assert len(ads_api_emulator.api_requests()) == 1
 

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
-from airflow_provider_twitter_ads.hooks.media_upload import MediaUploadError
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
-from airflow_provider_twitter_ads.utils.s3 import S3ObjectNotFoundError
+from airflow_provider_twitter_ads.exceptions import MediaUploadError, S3ObjectNotFoundError
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.utils.segments import MAX_SEGMENT_BYTES
 
 from .conftest import SEGMENT, media_records

@@ -10,8 +10,8 @@ from airflow.sdk.exceptions import TaskDeferred
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import MediaProcessingError
-from airflow_provider_twitter_ads.operators.media import UploadMediaOperator
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger
+from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
 from .conftest import SEGMENT
 

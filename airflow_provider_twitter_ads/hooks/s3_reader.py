@@ -7,6 +7,8 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_twitter_ads.exceptions import S3ObjectChangedError, S3ObjectNotFoundError
+
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
@@ -17,14 +19,6 @@ _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", re.IGNORECASE)
 _STREAM_RETRIES = 3
 # Cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
 _MAX_CURSORS = 2
-
-
-class S3ObjectNotFoundError(ValueError):
-    """The bucket or the key does not exist (raised before anything is uploaded)."""
-
-
-class S3ObjectChangedError(RuntimeError):
-    """The object was replaced while it was being read (its ETag changed)."""
 
 
 def parse_s3_uri(s3_uri: object) -> tuple[str, str]:

@@ -7,16 +7,14 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import AirflowException, BaseTrigger, TriggerEvent
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
+from airflow_provider_twitter_ads.exceptions import MediaProcessingError, describe_error, rebuild_error
 from airflow_provider_twitter_ads.hooks.ads_api_async import AsyncAdsApiHook
+from airflow_provider_twitter_ads.ids import normalize_media_id
 from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
     ProcessingStatus,
-    describe_error,
-    normalize_media_id,
+    check_processing,
     read_status,
-    rebuild_error,
-    unknown_media_error,
     validate_wait_bounds,
 )
 
@@ -90,16 +88,13 @@ class VideoProcessingTrigger(BaseTrigger):
                 if self.first_check_after:
                     await asyncio.sleep(self.first_check_after)
                 while True:
+                    payload = await hook.get_upload_status(self.media_id, upload_api=self.upload_api)
                     try:
-                        payload = await hook.get_upload_status(self.media_id, upload_api=self.upload_api)
-                    except AdsApiNotFoundError as error:
-                        raise unknown_media_error(self.media_id, error) from None
-                    status = read_status(payload)
+                        status = check_processing(payload)
+                    except MediaProcessingError as failed:
+                        return self._event(EVENT_FAILED, str(failed), status_payload=payload)
                     if status.succeeded:
                         return self._event(EVENT_SUCCESS, status.describe(), status_payload=payload)
-                    if status.failed:
-                        message = str(status.processing_error())
-                        return self._event(EVENT_FAILED, message, status_payload=payload)
                     wait = status.next_wait(self.min_poll_interval, self.max_poll_interval)
                     self.log.info("%s; checking again in %.1f s", status.describe(), wait)
                     await asyncio.sleep(wait)

@@ -8,27 +8,27 @@ from typing import Any
 
 from airflow_provider_twitter_ads.compat import BaseOperator, Context, conf
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.hooks.media_upload import (
-    UPLOAD_APIS,
+from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader, resolve_s3_location
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger, status_from_event
+from airflow_provider_twitter_ads.utils.processing import (
+    MIN_WAIT_SECONDS,
+    ProcessingStatus,
+    check_processing,
+    validate_wait_bounds,
+)
+from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES, plan_segments
+from airflow_provider_twitter_ads.utils.sniff import HEAD_BYTES, image_dimensions, infer_media_type
+from airflow_provider_twitter_ads.utils.upload_protocol import (
     normalize_additional_owners,
     resolve_upload_api,
     validate_parallelism,
 )
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger, status_from_event
-from airflow_provider_twitter_ads.utils.media_categories import (
+from airflow_provider_twitter_ads.vocabulary import (
     MediaCategory,
+    check_upload_api,
     get_media_category,
     normalize_media_type,
 )
-from airflow_provider_twitter_ads.utils.processing import (
-    MIN_WAIT_SECONDS,
-    ProcessingStatus,
-    read_status,
-    validate_wait_bounds,
-)
-from airflow_provider_twitter_ads.utils.s3 import S3RangeReader, resolve_s3_location
-from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES, plan_segments
-from airflow_provider_twitter_ads.utils.sniff import HEAD_BYTES, image_dimensions, infer_media_type
 
 
 class UploadMediaOperator(BaseOperator):
@@ -108,9 +108,7 @@ class UploadMediaOperator(BaseOperator):
         plan_segments(1, segment_bytes)
         self.segment_bytes = segment_bytes
         self.max_parallel_segments = validate_parallelism(max_parallel_segments)
-        if upload_api is not None and upload_api not in UPLOAD_APIS:
-            raise ValueError(f"upload_api must be one of {', '.join(UPLOAD_APIS)}, got {upload_api!r}")
-        self.upload_api = upload_api
+        self.upload_api = check_upload_api(upload_api) if upload_api is not None else None
         self.twitter_ads_conn_id = twitter_ads_conn_id
         validate_wait_bounds(min_poll_interval, poll_interval, ("min_poll_interval", "poll_interval"))
         if processing_timeout <= 0:
@@ -136,7 +134,7 @@ class UploadMediaOperator(BaseOperator):
             plan_segments(reader.size, self.segment_bytes)
             width, height = self._dimensions(reader, head, media_type)
             hook = AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
-            upload_api = resolve_upload_api(hook, self.upload_api)
+            upload_api = resolve_upload_api(self.upload_api, hook.upload_api)
             self.log.info(
                 "Uploading %s (%d bytes, %s) as %s through the %s upload API",
                 reader.uri,
@@ -159,8 +157,8 @@ class UploadMediaOperator(BaseOperator):
         result = self._result(uploaded, category, media_type, reader, width, height)
         if not self.wait_for_processing:
             return result
-        status = read_status(result)
-        if status.done or not status.needs_processing:
+        status = check_processing(result)
+        if status.succeeded:
             return self._with_final_status(result, status)
         if self.deferrable:
             self.defer(
@@ -195,8 +193,6 @@ class UploadMediaOperator(BaseOperator):
 
     @staticmethod
     def _with_final_status(result: dict[str, Any], status: ProcessingStatus) -> dict[str, Any]:
-        if status.failed:
-            raise status.processing_error()
         if not status.needs_processing:
             return result
         return _with_processing(result, status.state, status.progress_percent)

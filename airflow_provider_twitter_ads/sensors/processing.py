@@ -13,18 +13,15 @@ from airflow_provider_twitter_ads.compat import (
     PokeReturnValue,
     conf,
 )
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.triggers.media import VideoProcessingTrigger, status_from_event
+from airflow_provider_twitter_ads.ids import normalize_media_id
+from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger, status_from_event
 from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
-    normalize_media_id,
-    read_status,
-    unknown_media_error,
+    check_processing,
     validate_wait_bounds,
 )
-
-UPLOAD_APIS = (None, "v2", "v1.1")
+from airflow_provider_twitter_ads.vocabulary import UPLOAD_APIS
 
 
 class VideoProcessingSensor(BaseSensorOperator):
@@ -68,7 +65,7 @@ class VideoProcessingSensor(BaseSensorOperator):
     ) -> None:
         super().__init__(poke_interval=poke_interval, timeout=timeout, mode=mode, **kwargs)
         validate_wait_bounds(min_poke_interval, self.poke_interval, ("min_poke_interval", "poke_interval"))
-        if upload_api not in UPLOAD_APIS:
+        if upload_api is not None and upload_api not in UPLOAD_APIS:
             raise ValueError(f"upload_api must be 'v2', 'v1.1' or None, got {upload_api!r}")
         if _is_literal(media_id):
             # A literal id is checked now, when the DAG is parsed; templates and XComArgs at run time.
@@ -108,13 +105,7 @@ class VideoProcessingSensor(BaseSensorOperator):
     def poke(self, context: Context) -> PokeReturnValue:
         """Check the status once; done when processing succeeded, raise when it failed."""
         media_id = normalize_media_id(self.media_id)
-        try:
-            payload = self.hook.get_upload_status(media_id, upload_api=self.upload_api)
-        except AdsApiNotFoundError as error:
-            raise unknown_media_error(media_id, error) from None
-        status = read_status(payload)
-        if status.failed:
-            raise status.processing_error()
+        status = check_processing(self.hook.get_upload_status(media_id, upload_api=self.upload_api))
         if status.succeeded:
             self.log.info("%s", status.describe())
             return PokeReturnValue(is_done=True, xcom_value=status.result())

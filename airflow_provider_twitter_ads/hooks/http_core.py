@@ -1,0 +1,179 @@
+"""The HTTP core shared by the sync and async hooks: one response parser, one error mapping, one retry loop.
+
+Each hook only sends one request and hands the answer here:
+
+- :func:`parse_response` turns a status, body and headers into the JSON body or the matching
+  ``AdsApiError`` (a 2xx whose body is not JSON is an ``AdsApiResponseLostError``: the request was
+  handled but its answer cannot be read).
+- :func:`retrying` and :func:`async_retrying` build tenacity's ``Retrying`` and ``AsyncRetrying``
+  from the same policy functions of :mod:`~airflow_provider_twitter_ads.hooks.retry_policy`.
+- :class:`RateLimitWindow` holds the next request when the last answer said the window is spent.
+
+Whole-request deadlines and response validation belong here too, so both hooks get them at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import tenacity
+
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiConnectionError,
+    AdsApiError,
+    AdsApiResponseLostError,
+    RateLimitWaitTooLongError,
+    error_from_response,
+)
+from airflow_provider_twitter_ads.hooks.retry_policy import (
+    RetrySettings,
+    rate_limit_too_long,
+    rate_limit_wait,
+    retry_wait,
+    should_retry,
+    spent_window_wait,
+)
+
+_RATE_LIMIT_PREFIXES = ("x-account-rate-limit", "x-rate-limit")
+
+
+def parse_response(
+    status_code: int,
+    body: bytes,
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    settings: RetrySettings,
+) -> dict[str, Any]:
+    """The JSON body of a 2xx answer (``{}`` when empty), else raise the ``AdsApiError`` for it.
+
+    A 429 carries ``retry_after`` from its rate-limit headers, or is a ``RateLimitWaitTooLongError``
+    when the reset is further away than ``settings.max_rate_limit_wait``.
+    """
+    if status_code >= 300:
+        error = error_from_response(status_code, body, headers, method, path)
+        if status_code == 429:
+            try:
+                error.retry_after = rate_limit_wait(headers, time.time(), settings.max_rate_limit_wait)
+            except RateLimitWaitTooLongError as too_long:
+                raise rate_limit_too_long(error, too_long) from None
+        raise error
+    if not body.strip():
+        return {}
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise AdsApiResponseLostError(
+            f"answered {status_code} with a body that is not JSON; the request may have been processed",
+            status_code=status_code,
+            method=method,
+            path=path,
+        ) from None
+    return payload if isinstance(payload, dict) else {"data": payload}
+
+
+def connection_error(reason: str, method: str, path: str) -> AdsApiConnectionError:
+    """The server was never reached: nothing was written."""
+    return AdsApiConnectionError(f"could not connect ({reason})", method=method, path=path)
+
+
+def response_lost_error(reason: str, method: str, path: str) -> AdsApiResponseLostError:
+    """The request may have reached the server, but no answer came back."""
+    return AdsApiResponseLostError(reason, method=method, path=path)
+
+
+def log_response(
+    log: logging.Logger,
+    method: str,
+    path: str,
+    status_code: int,
+    elapsed_ms: float,
+    headers: Mapping[str, str],
+) -> None:
+    """One log line per answered request: status, time and the rate-limit budget left."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    remaining = lowered.get("x-account-rate-limit-remaining") or lowered.get("x-rate-limit-remaining")
+    log.info(
+        "%s %s -> %d in %.0f ms, rate limit remaining %s",
+        method,
+        path,
+        status_code,
+        elapsed_ms,
+        remaining if remaining is not None else "n/a",
+    )
+
+
+def log_no_response(
+    log: logging.Logger, method: str, path: str, cause: BaseException, elapsed_ms: float
+) -> None:
+    """One log line per request that got no answer."""
+    log.info("%s %s -> no response (%s) in %.0f ms", method, path, type(cause).__name__, elapsed_ms)
+
+
+class RateLimitWindow:
+    """The reset time of a rate-limit window the last answers said is spent (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def remember(self, headers: Mapping[str, str]) -> None:
+        """Note the reset of every spent window these response headers report."""
+        lowered = {k.lower(): str(v) for k, v in headers.items()}
+        for prefix in _RATE_LIMIT_PREFIXES:
+            remaining, reset = lowered.get(f"{prefix}-remaining"), lowered.get(f"{prefix}-reset")
+            if remaining == "0" and reset and reset.isdigit():
+                with self._lock:
+                    self._until = max(self._until, float(reset))
+
+    def wait(self, max_wait: float) -> float:
+        """Seconds to hold the next request (see :func:`~.retry_policy.spent_window_wait`)."""
+        return spent_window_wait(self._until, time.time(), max_wait)
+
+
+def _retry_args(log: logging.Logger, settings: RetrySettings, idempotent: bool) -> dict[str, Any]:
+    def log_retry(state: tenacity.RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "%s; retrying in %.2f s (attempt %d of %d)",
+            error,
+            wait,
+            state.attempt_number + 1,
+            settings.max_attempts,
+        )
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        assert state.outcome is not None
+        return retry_wait(state.outcome.exception(), state.attempt_number, settings)
+
+    return {
+        "stop": tenacity.stop_after_attempt(settings.max_attempts),
+        "retry": tenacity.retry_if_exception(lambda exc: should_retry(exc, idempotent=idempotent)),
+        "wait": wait,
+        "before_sleep": log_retry,
+        "reraise": True,
+    }
+
+
+def retrying(log: logging.Logger, settings: RetrySettings, *, idempotent: bool) -> tenacity.Retrying:
+    """The sync retry loop: stop, retry decision, waits and retry log lines from the shared policy."""
+    return tenacity.Retrying(**_retry_args(log, settings, idempotent))
+
+
+def async_retrying(
+    log: logging.Logger, settings: RetrySettings, *, idempotent: bool
+) -> tenacity.AsyncRetrying:
+    """The async retry loop, from the same policy functions as :func:`retrying`."""
+    return tenacity.AsyncRetrying(**_retry_args(log, settings, idempotent))
+
+
+def count_attempts(error: AdsApiError, attempts: int) -> AdsApiError:
+    """``error`` with the number of HTTP attempts made before it was raised."""
+    error.attempts = attempts
+    return error

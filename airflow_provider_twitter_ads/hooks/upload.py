@@ -1,0 +1,368 @@
+"""The chunked media upload (INIT / APPEND / FINALIZE) and STATUS, sent through a transport.
+
+The requests are built and read by :mod:`~airflow_provider_twitter_ads.utils.upload_protocol`;
+this module only sequences them and sends them through ``transport.request`` (``AdsApiHook``).
+
+``upload_media`` streams an object through a ``RangeReader`` in bounded memory: at most
+``max_parallel_segments`` segments are being appended and one more is read ahead, each at most
+5 MiB.
+
+Retry decisions, on top of the hook's own retries of transient errors:
+
+- INIT is sent as idempotent: if its response is lost and the hook sends it again, the first
+  session is an orphan nobody appends to, and the API expires it (``expires_after_secs``).
+- APPEND is idempotent by the API's contract (re-sending an index replaces it). When the hook gives
+  up on a transient error (lost response, 5xx, unreachable), the segment is re-read from the
+  reader and sent again, up to ``APPEND_ATTEMPTS`` rounds.
+- FINALIZE is idempotent by contract (finalizing twice returns the same media). If it still fails,
+  ``MediaUploadError`` names the media id so the upload can be inspected with STATUS.
+- An expired session (the API says "expired", or ``expires_after_secs`` has passed by our clock)
+  starts again from INIT, at most ``MAX_SESSION_STARTS`` sessions in all.
+- Images that fit in one segment (and have no ``additional_owners``) use the simple, single-request
+  upload; like INIT, a lost response leaves at most an unused media that the API expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiConnectionError,
+    AdsApiError,
+    AdsApiNotFoundError,
+    AdsApiResponseLostError,
+    AdsApiServerError,
+    MediaUploadError,
+)
+from airflow_provider_twitter_ads.ids import validate_media_id
+from airflow_provider_twitter_ads.utils import upload_protocol as protocol
+from airflow_provider_twitter_ads.utils.processing import (
+    MIN_WAIT_SECONDS,
+    ProcessingStatus,
+    check_processing,
+    unknown_media_error,
+    validate_wait_bounds,
+)
+from airflow_provider_twitter_ads.utils.segments import (
+    DEFAULT_SEGMENT_BYTES,
+    RangeReader,
+    Segment,
+    SegmentPlan,
+    plan_segments,
+)
+from airflow_provider_twitter_ads.vocabulary import MediaCategory, get_media_category, normalize_media_type
+
+__all__ = [
+    "APPEND_ATTEMPTS",
+    "MAX_SESSION_STARTS",
+    "RangeReader",
+    "UploadTransport",
+    "get_upload_status",
+    "upload_media",
+    "wait_for_processing",
+]
+
+log = logging.getLogger(__name__)
+
+#: Sessions started at most per upload (the first plus restarts after an expiry).
+MAX_SESSION_STARTS = 3
+#: Rounds per segment: each round is one ``transport.request`` (with the transport's own retries).
+APPEND_ATTEMPTS = 2
+
+# Errors after which the same request may be sent again: nothing was, or an idempotent write was, done.
+_TRANSIENT_ERRORS = (AdsApiResponseLostError, AdsApiConnectionError, AdsApiServerError)
+
+
+class UploadTransport(Protocol):
+    """Sends one upload API request with retries and returns its JSON body (``AdsApiHook`` is one)."""
+
+    @property
+    def upload_api(self) -> str:
+        """The connection's upload API version, used when a call names none."""
+        ...
+
+    def request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]: ...
+
+
+class _Client:
+    """Sends the protocol's requests of one upload API version through the transport."""
+
+    def __init__(self, transport: UploadTransport, upload_api: str) -> None:
+        self.transport = transport
+        self.api = upload_api
+
+    def _send(self, request: protocol.UploadRequest) -> dict[str, Any]:
+        return self.transport.request(request.method, request.path, **request.kwargs())
+
+    def initialize(
+        self, total_bytes: int, media_type: str, media_category: str, additional_owners: list[str]
+    ) -> protocol.UploadSession:
+        started = time.monotonic()
+        request = protocol.init_request(self.api, total_bytes, media_type, media_category, additional_owners)
+        return protocol.parse_init(self.api, self._send(request), started)
+
+    def append(self, media_id: str, segment_index: int, data: bytes) -> None:
+        self._send(protocol.append_request(self.api, media_id, segment_index, data))
+
+    def finalize(self, media_id: str) -> dict[str, Any]:
+        return protocol.parse_finalized(
+            self.api, self._send(protocol.finalize_request(self.api, media_id)), media_id
+        )
+
+    def simple(self, data: bytes, media_type: str, media_category: str) -> dict[str, Any]:
+        request = protocol.simple_request(self.api, data, media_type, media_category)
+        return protocol.parse_finalized(self.api, self._send(request))
+
+    def status(self, media_id: str) -> dict[str, Any]:
+        return protocol.parse_status(self._send(protocol.status_request(self.api, media_id)), media_id)
+
+
+# -- the upload -----------------------------------------------------------------------------------
+
+
+def upload_media(
+    transport: UploadTransport,
+    reader: RangeReader,
+    total_bytes: int,
+    media_type: str,
+    media_category: str,
+    additional_owners: Iterable[str] | str | None = None,
+    segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+    max_parallel_segments: int = 1,
+    upload_api: str | None = None,
+) -> dict[str, Any]:
+    """Upload ``total_bytes`` read through ``reader`` and return the finalized media.
+
+    Returns ``{"media_id", "media_key", "size", "expires_after_secs", "processing_info"}``
+    (``processing_info`` is None for images). All arguments are checked before the first request
+    (``ValueError`` / ``TypeError`` naming the argument). Raises ``MediaUploadError`` when a session
+    cannot be completed, and the hook's ``AdsApiError`` for errors the API reports on INIT.
+    """
+    if not isinstance(reader, RangeReader):
+        raise TypeError(f"reader must have read_range(start, end) -> bytes, got {type(reader).__name__}")
+    plan = plan_segments(total_bytes, segment_bytes)
+    category = get_media_category(media_category)
+    media_type = normalize_media_type(media_type)
+    category.check(media_type, total_bytes)
+    owners = protocol.normalize_additional_owners(additional_owners)
+    parallel = protocol.validate_parallelism(max_parallel_segments)
+    client = _Client(transport, protocol.resolve_upload_api(upload_api, transport.upload_api))
+
+    if category.kind == "image" and plan.count == 1 and not owners:
+        return _simple_upload(client, reader, plan, media_type, category)
+    uploader = _ChunkedUpload(client, reader, plan, media_type, category, owners, parallel)
+    return uploader.run()
+
+
+def _retry_rounds(action: Callable[[], Any], describe: str) -> Any:
+    """Run ``action`` up to ``APPEND_ATTEMPTS`` times while it fails with a transient error."""
+    for attempt in range(1, APPEND_ATTEMPTS + 1):
+        try:
+            return action()
+        except _TRANSIENT_ERRORS as error:
+            if attempt == APPEND_ATTEMPTS:
+                raise
+            log.warning(
+                "%s failed after the hook's retries (%s); re-reading and sending again", describe, error
+            )
+    raise AssertionError("unreachable")
+
+
+def _simple_upload(
+    client: _Client, reader: RangeReader, plan: SegmentPlan, media_type: str, category: MediaCategory
+) -> dict[str, Any]:
+    log.info("Uploading %d bytes of %s as %s in one request", plan.total_bytes, media_type, category.name)
+    result = _retry_rounds(
+        lambda: client.simple(reader.read_range(0, plan.total_bytes), media_type, category.name),
+        "Simple upload",
+    )
+    return _with_media_key(result, category)
+
+
+def _with_media_key(result: dict[str, Any], category: MediaCategory) -> dict[str, Any]:
+    if not result.get("media_key"):
+        result["media_key"] = f"{category.key_prefix}_{result['media_id']}"
+    return result
+
+
+class _ChunkedUpload:
+    """One chunked upload: sessions (restarted on expiry), segments in order or in parallel."""
+
+    def __init__(
+        self,
+        client: _Client,
+        reader: RangeReader,
+        plan: SegmentPlan,
+        media_type: str,
+        category: MediaCategory,
+        owners: list[str],
+        parallel: int,
+    ) -> None:
+        self.client = client
+        self.reader = reader
+        self.plan = plan
+        self.media_type = media_type
+        self.category = category
+        self.owners = owners
+        self.parallel = parallel
+        self._progress_step = max(1, plan.count // 10)
+
+    def run(self) -> dict[str, Any]:
+        for start in range(1, MAX_SESSION_STARTS + 1):
+            session = self.client.initialize(
+                self.plan.total_bytes, self.media_type, self.category.name, self.owners
+            )
+            log.info(
+                "Upload session %s: %d bytes of %s as %s in %d segment(s) of %d bytes, %d in parallel",
+                session.media_id,
+                self.plan.total_bytes,
+                self.media_type,
+                self.category.name,
+                self.plan.count,
+                self.plan.segment_bytes,
+                self.parallel,
+            )
+            try:
+                self._append_all(session)
+                session.check_alive()
+                return _with_media_key(self._finalize(session), self.category)
+            except AdsApiError as error:
+                if not protocol.is_expired(error):
+                    if isinstance(error, MediaUploadError):
+                        raise
+                    raise MediaUploadError.caused_by(
+                        f"Uploading media {session.media_id} failed", session.media_id, error
+                    ) from error
+                if start == MAX_SESSION_STARTS:
+                    raise MediaUploadError.caused_by(
+                        f"Upload session of media {session.media_id} expired; gave up after "
+                        f"{MAX_SESSION_STARTS} sessions",
+                        session.media_id,
+                        error,
+                    ) from error
+                log.warning(
+                    "Upload session %s expired (%s); starting again from INIT", session.media_id, error
+                )
+        raise AssertionError("unreachable")
+
+    def _finalize(self, session: protocol.UploadSession) -> dict[str, Any]:
+        try:
+            result = self.client.finalize(session.media_id)
+        except AdsApiError as error:
+            if protocol.is_expired(error):
+                raise
+            raise MediaUploadError.caused_by(
+                f"FINALIZE of media {session.media_id} failed (all {self.plan.count} segment(s) were "
+                "appended; check it with get_upload_status)",
+                session.media_id,
+                error,
+            ) from error
+        log.info("Finalized media %s (%s bytes)", result["media_id"], result.get("size"))
+        return result
+
+    def _append(self, session: protocol.UploadSession, segment: Segment, read: list[bytes]) -> None:
+        """APPEND one segment. ``read`` holds its bytes if already read; they are taken out of it so a
+        retry's fresh read never sits in memory next to the failed one.
+        """
+
+        def send() -> None:
+            session.check_alive()
+            payload = read.pop() if read else self.reader.read_range(segment.start, segment.end)
+            self.client.append(session.media_id, segment.index, payload)
+
+        _retry_rounds(send, f"APPEND of segment {segment.index} of media {session.media_id}")
+        if (segment.index + 1) % self._progress_step == 0 or segment.index + 1 == self.plan.count:
+            log.info("Media %s: segment %d/%d appended", session.media_id, segment.index + 1, self.plan.count)
+
+    def _append_all(self, session: protocol.UploadSession) -> None:
+        # The main thread reads segments in order (one streaming S3 GET) and hands them to
+        # `parallel` APPEND workers. A segment is read only when one of `parallel + 1` buffers is
+        # free, and its buffer is given back when its APPEND is answered: the next segment is read
+        # while the others are being sent, and reading never runs further ahead than that.
+        buffers = threading.Semaphore(self.parallel + 1)
+        failed = threading.Event()
+        futures: list[Future[None]] = []
+
+        def append(segment: Segment, read: list[bytes]) -> None:
+            try:
+                # Segments queued behind a failure are dropped, not sent.
+                if not failed.is_set():
+                    self._append(session, segment, read)
+            finally:
+                read.clear()
+
+        def done(future: Future[None]) -> None:
+            if future.exception() is not None:
+                failed.set()
+            buffers.release()
+
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="media-append") as pool:
+            for segment in self.plan:
+                buffers.acquire()
+                if failed.is_set():
+                    buffers.release()
+                    break
+                try:
+                    read = [self.reader.read_range(segment.start, segment.end)]
+                except BaseException:
+                    failed.set()
+                    buffers.release()
+                    raise
+                future = pool.submit(append, segment, read)
+                del read
+                future.add_done_callback(done)
+                futures.append(future)
+        errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            # An expiry wins: it restarts the session, whatever else failed alongside it.
+            raise next((e for e in errors if protocol.is_expired(e)), errors[0])  # type: ignore[misc]
+
+
+def get_upload_status(
+    transport: UploadTransport, media_id: str, upload_api: str | None = None
+) -> dict[str, Any]:
+    """STATUS of an upload as ``{"media_id", "media_key", "processing_info"}`` (None for images).
+
+    An unknown media id raises ``AdsApiNotFoundError`` saying so.
+    """
+    media_id = validate_media_id(media_id)
+    client = _Client(transport, protocol.resolve_upload_api(upload_api, transport.upload_api))
+    try:
+        return client.status(media_id)
+    except AdsApiNotFoundError as error:
+        raise unknown_media_error(media_id, error) from None
+
+
+def wait_for_processing(
+    transport: UploadTransport,
+    media_id: str,
+    upload_api: str | None = None,
+    *,
+    min_wait: float = MIN_WAIT_SECONDS,
+    max_wait: float = 60.0,
+    timeout: float = 3600.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ProcessingStatus:
+    """Check STATUS until processing succeeds, waiting ``check_after_secs`` (bounded) between checks.
+
+    Returns the succeeded status (at once for media that needs no processing). Raises
+    ``MediaProcessingError`` when processing fails and ``TimeoutError`` after ``timeout`` seconds.
+    """
+    validate_wait_bounds(min_wait, max_wait, ("min_wait", "max_wait"))
+    deadline = time.monotonic() + timeout
+    while True:
+        status = check_processing(get_upload_status(transport, media_id, upload_api))
+        if status.succeeded:
+            return status
+        wait = status.next_wait(min_wait, max_wait)
+        if time.monotonic() + wait > deadline:
+            raise TimeoutError(
+                f"Media {media_id} was still {status.state} after {timeout:g} s of waiting for processing"
+            )
+        log.info("%s; next check in %.1f s", status.describe(), wait)
+        sleep(wait)
