@@ -123,7 +123,9 @@ def entity_id(value: object, parameter: str) -> str:
         raise TypeError(f"{parameter} must be a string id, got {type(value).__name__}")
     text = value.strip()
     if ENTITY_ID_PATTERN.fullmatch(text) is None:
-        raise ValueError(f"{parameter} must be a single id, got {value!r}")
+        raise ValueError(
+            f"{parameter} must be a single non-empty id, got {value!r} (ids hold letters, digits, _ and -)"
+        )
     return text
 
 

@@ -397,8 +397,8 @@ class AdsApiHook(BaseHook):
             raise ValueError(f"creative_type {creative_type} needs media_id, not video_id")
         params = {
             "creative_type": creative_type,
-            "media_id": entity_id("media_id", media_id) if media_id is not None else None,
-            "video_id": entity_id("video_id", video_id) if video_id is not None else None,
+            "media_id": entity_id(media_id, "media_id") if media_id is not None else None,
+            "video_id": entity_id(video_id, "video_id") if video_id is not None else None,
         }
         return self._entity("POST", "accounts/{account_id}/account_media", account_id, params)
 
@@ -505,7 +505,7 @@ class AdsApiHook(BaseHook):
     ) -> EntityPager:
         """The account's media creatives (``GET accounts/:account_id/media_creatives``)."""
         filters = {
-            "campaign_id": entity_id("campaign_id", campaign_id) if campaign_id is not None else None,
+            "campaign_id": entity_id(campaign_id, "campaign_id") if campaign_id is not None else None,
             "line_item_ids": _id_filter("line_item_ids", line_item_ids),
             "media_creative_ids": _id_filter("media_creative_ids", media_creative_ids),
             "sort_by": sort_by,
@@ -533,8 +533,8 @@ class AdsApiHook(BaseHook):
         media creatives before trying again.
         """
         params = {
-            "account_media_id": entity_id("account_media_id", account_media_id),
-            "line_item_id": entity_id("line_item_id", line_item_id),
+            "account_media_id": entity_id(account_media_id, "account_media_id"),
+            "line_item_id": entity_id(line_item_id, "line_item_id"),
             "landing_url": check_http_url("landing_url", landing_url) if landing_url is not None else None,
         }
         return self._entity("POST", "accounts/{account_id}/media_creatives", account_id, params)
@@ -562,7 +562,7 @@ class AdsApiHook(BaseHook):
     ) -> dict[str, Any]:
         """Set a PREROLL line item's call-to-action button."""
         params = {
-            "line_item_id": entity_id("line_item_id", line_item_id),
+            "line_item_id": entity_id(line_item_id, "line_item_id"),
             "call_to_action": check_call_to_action(call_to_action),
             "call_to_action_url": check_http_url("call_to_action_url", call_to_action_url),
         }
