@@ -22,7 +22,7 @@ from airflow_provider_twitter_ads.exceptions import AdsApiError
 from airflow_provider_twitter_ads.hooks import http_core, upload
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, is_idempotent
-from airflow_provider_twitter_ads.ids import entity_id, path_segment, validate_media_key
+from airflow_provider_twitter_ads.ids import entity_id, path_segment, validate_media_id, validate_media_key
 from airflow_provider_twitter_ads.utils.params import (
     MAX_COUNT,
     MEDIA_LIBRARY_MAX_COUNT,
@@ -397,8 +397,8 @@ class AdsApiHook(BaseHook):
             raise ValueError(f"creative_type {creative_type} needs media_id, not video_id")
         params = {
             "creative_type": creative_type,
-            "media_id": entity_id(media_id, "media_id") if media_id is not None else None,
-            "video_id": entity_id(video_id, "video_id") if video_id is not None else None,
+            "media_id": validate_media_id(media_id) if media_id is not None else None,
+            "video_id": validate_media_id(video_id, "video_id") if video_id is not None else None,
         }
         return self._entity("POST", "accounts/{account_id}/account_media", account_id, params)
 
