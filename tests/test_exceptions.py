@@ -1,12 +1,14 @@
-"""Error parsing for every body style the APIs (and proxies in front of them) send."""
+"""exceptions.py: error parsing for every body style, and every exception's round trip through a trigger event."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import pickle
 
 import pytest
 
+from airflow_provider_twitter_ads import exceptions
 from airflow_provider_twitter_ads.compat import AirflowException
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiBadRequestError,
@@ -18,7 +20,10 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiServerError,
     AdsApiUnauthorizedError,
     MediaProcessingError,
+    MediaUploadError,
+    describe_error,
     error_from_response,
+    rebuild_error,
 )
 
 ADS_BODY = {
@@ -214,3 +219,59 @@ def test_media_processing_error() -> None:
     assert str(copy) == str(error)
     _, args, kwargs = error.serialize()
     assert str(MediaProcessingError(*args, **kwargs)) == str(error)
+
+
+# -- every exception through a trigger event --------------------------------------------------------
+
+
+def _every_error_class() -> list[type[Exception]]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
+
+
+def _example(cls: type[Exception]) -> Exception:
+    if issubclass(cls, MediaProcessingError):
+        return cls(
+            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
+        )
+    if issubclass(cls, MediaUploadError):
+        return cls(
+            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
+        )
+    if issubclass(cls, AdsApiError):
+        return cls(
+            "the API said no",
+            status_code=429,
+            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
+            method="GET",
+            path="2/media/upload",
+        )
+    return cls("s3://bucket/key changed while it was read")
+
+
+def test_every_exception_class_is_covered() -> None:
+    names = {cls.__name__ for cls in _every_error_class()}
+    assert {"AdsApiError", "MediaUploadError", "UploadSessionExpiredError", "S3ObjectChangedError"} <= names
+    assert len(names) == 15
+
+
+@pytest.mark.parametrize("cls", _every_error_class(), ids=lambda cls: cls.__name__)
+def test_every_exception_survives_a_trigger_event(cls: type[Exception]) -> None:
+    original = _example(cls)
+    # A trigger event is stored as JSON: the description must survive that too.
+    rebuilt = rebuild_error(json.loads(json.dumps(describe_error(original))))
+    assert type(rebuilt) is cls
+    assert str(rebuilt) == str(original)
+    if isinstance(original, AdsApiError):
+        assert isinstance(rebuilt, AdsApiError)
+        assert (rebuilt.status_code, rebuilt.codes, rebuilt.method, rebuilt.path) == (
+            original.status_code,
+            original.codes,
+            original.method,
+            original.path,
+        )
+    for attribute in ("media_id", "error"):
+        assert getattr(rebuilt, attribute, None) == getattr(original, attribute, None)
