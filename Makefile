@@ -8,9 +8,14 @@ STAMP := $(VENV)/.installed
 VENV2 := .venv-airflow2
 STAMP2 := $(VENV2)/.installed
 # Test modules that exercise Airflow 3 only APIs (airflow.sdk, dag.test serialization) are left out.
-AIRFLOW2_TESTS := tests/hooks tests/emulator tests/test_emulator_core.py tests/upload tests/creatives \
-	tests/sensors tests/badinput tests/chaos tests/properties tests/test_provider_info.py \
-	--ignore=tests/sensors/test_sensor.py --ignore=tests/upload/test_wait_for_processing.py -m "not slow"
+AIRFLOW2_TESTS := tests/hooks tests/operators tests/sensors tests/triggers tests/utils \
+	tests/test_ids.py tests/test_vocabulary.py tests/test_exceptions.py tests/test_import_graph.py \
+	tests/test_get_provider_info.py tests/emulator tests/test_emulator_core.py \
+	tests/dags/test_mapped_upload_dag.py tests/dags/test_mapped_creatives_dag.py \
+	tests/dags/test_chain_from_s3_dag.py tests/dags/test_sensor_dag.py \
+	tests/badinput tests/chaos tests/properties \
+	--ignore=tests/sensors/test_processing.py --ignore=tests/operators/test_upload_waiting_for_processing.py \
+	-m "not slow"
 
 .PHONY: demo test test-airflow3 test-airflow2 lint docs docs-check install-chromium release-check bench lock clean
 

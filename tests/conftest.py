@@ -22,6 +22,12 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
+# Imported after the environment above: these import Airflow.
+from support.uploads import HOOK_ATTEMPTS, TINY_MP4, upload
+
+from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
+from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
+
 pytest_plugins = ["airflow_provider_twitter_ads.emulator.pytest_plugin"]
 
 
@@ -111,3 +117,46 @@ def load_dag(airflow_db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[...,
         return bag.get_dag(dag_id)
 
     return load
+
+
+# -- shared fixtures of the provider tests ------------------------------------------------------------
+
+
+@pytest.fixture
+def fast_retries() -> RetrySettings:
+    return RetrySettings(max_attempts=HOOK_ATTEMPTS, backoff_base=0.01, backoff_cap=0.05)
+
+
+@pytest.fixture
+def put_object(s3_client, s3_bucket: str) -> Callable[..., str]:
+    """Store bytes in the test bucket; returns the key."""
+
+    def put(key: str, data: bytes, content_type: str | None = None) -> str:
+        extra = {"ContentType": content_type} if content_type else {}
+        s3_client.put_object(Bucket=s3_bucket, Key=key, Body=data, **extra)
+        return key
+
+    return put
+
+
+@pytest.fixture
+def upload_video(ads_api_emulator: AdsApiEmulator) -> Callable[..., dict[str, Any]]:
+    """Uploads a tiny video (or other media) to the emulator; returns the FINALIZE data."""
+
+    def _upload(content: bytes = TINY_MP4, **kwargs: Any) -> dict[str, Any]:
+        return upload(ads_api_emulator, content, **kwargs)
+
+    return _upload
+
+
+@pytest.fixture
+def api_version(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "12")
+
+
+@pytest.fixture
+def conn(ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch, api_version: str) -> str:
+    """``twitter_ads_default`` pointing at the emulator with the test's API version."""
+    connection = ads_api_emulator.airflow_connection(api_version=api_version)
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", json.dumps(connection))
+    return "twitter_ads_default"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import pickle
@@ -26,14 +27,129 @@ from airflow_provider_twitter_ads.exceptions import (
     rebuild_error,
 )
 
+MEDIA_ID = "1029825579531807971"
+
 ADS_BODY = {
     "errors": [
         {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
     ],
     "request": {"params": {"account_id": "18ce54d4x5t"}},
 }
+
 PATH = "accounts/18ce54d4x5t/media_creatives"
+
 HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+def _every_error_class() -> list[type[Exception]]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
+
+
+def _example(cls: type[Exception]) -> Exception:
+    if issubclass(cls, MediaProcessingError):
+        return cls(
+            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
+        )
+    if issubclass(cls, MediaUploadError):
+        return cls(
+            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
+        )
+    if issubclass(cls, AdsApiError):
+        return cls(
+            "the API said no",
+            status_code=429,
+            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
+            method="GET",
+            path="2/media/upload",
+        )
+    return cls("s3://bucket/key changed while it was read")
+
+
+class TestErrorRoundTrip:
+    def test_api_error_keeps_class_status_and_codes(self) -> None:
+        original = error_from_response(
+            404,
+            b'{"errors": [{"title": "Not Found Error", "detail": "Media id 1 was not found", '
+            b'"type": "https://api.x.com/2/problems/resource-not-found"}]}',
+            {"content-type": "application/json"},
+            "GET",
+            "2/media/upload",
+        )
+        described = describe_error(original)
+        assert json.loads(json.dumps(described)) == described
+        rebuilt = rebuild_error(described)
+        assert type(rebuilt) is AdsApiNotFoundError
+        assert (rebuilt.status_code, rebuilt.codes, rebuilt.path) == (
+            404,
+            ["resource-not-found"],
+            "2/media/upload",
+        )
+        assert str(rebuilt) == str(original)
+
+    def test_html_error_message_survives(self) -> None:
+        original = error_from_response(
+            502, b"<html><title>502 Bad Gateway</title></html>", {"content-type": "text/html"}, "GET", "p"
+        )
+        rebuilt = rebuild_error(describe_error(original))
+        assert type(rebuilt) is AdsApiServerError
+        assert "502 Bad Gateway" in str(rebuilt)
+        assert str(rebuilt) == str(original)
+
+    def test_processing_error(self) -> None:
+        original = MediaProcessingError(MEDIA_ID, {"code": 1, "name": "InvalidMedia", "message": "Bad"})
+        rebuilt = rebuild_error(describe_error(original))
+        assert isinstance(rebuilt, MediaProcessingError)
+        assert (rebuilt.media_id, rebuilt.error, str(rebuilt)) == (MEDIA_ID, original.error, str(original))
+
+    def test_other_errors_become_airflow_exceptions_with_type_and_message(self) -> None:
+        rebuilt = rebuild_error(describe_error(ValueError("Connection 'x': timeout must be positive")))
+        assert type(rebuilt) is AirflowException
+        assert str(rebuilt) == "ValueError: Connection 'x': timeout must be positive"
+
+    def test_foreign_classpath_is_not_imported(self) -> None:
+        described = {
+            "type": "Evil",
+            "message": "boom",
+            "serialized": {"classpath": "os.system", "args": ["true"], "kwargs": {}},
+        }
+        rebuilt = rebuild_error(described)
+        assert type(rebuilt) is AirflowException
+        assert str(rebuilt) == "Evil: boom"
+
+
+def test_media_upload_error_survives_pickling_and_serialization() -> None:
+    cause = AdsApiServerError(
+        status_code=503,
+        errors=[{"code": "SERVICE_UNAVAILABLE", "message": "Over capacity"}],
+        method="POST",
+        path="2/media/upload/1029825579531807971/finalize",
+    )
+    error = MediaUploadError.caused_by(
+        "FINALIZE of media 1029825579531807971 failed", "1029825579531807971", cause
+    )
+    assert str(error) == (
+        "FINALIZE of media 1029825579531807971 failed: POST 2/media/upload/1029825579531807971/finalize "
+        "failed with 503 SERVICE_UNAVAILABLE: Over capacity"
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.media_id, copy.status_code) == (
+        MediaUploadError,
+        str(error),
+        "1029825579531807971",
+        503,
+    )
+    classpath, args, kwargs = error.serialize()
+    module, _, name = classpath.rpartition(".")
+    rebuilt = getattr(importlib.import_module(module), name)(*args, **kwargs)
+    assert (str(rebuilt), rebuilt.media_id, rebuilt.codes) == (
+        str(error),
+        error.media_id,
+        ["SERVICE_UNAVAILABLE"],
+    )
 
 
 def test_ads_style_body() -> None:
@@ -219,37 +335,6 @@ def test_media_processing_error() -> None:
     assert str(copy) == str(error)
     _, args, kwargs = error.serialize()
     assert str(MediaProcessingError(*args, **kwargs)) == str(error)
-
-
-# -- every exception through a trigger event --------------------------------------------------------
-
-
-def _every_error_class() -> list[type[Exception]]:
-    return [
-        cls
-        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
-        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
-    ]
-
-
-def _example(cls: type[Exception]) -> Exception:
-    if issubclass(cls, MediaProcessingError):
-        return cls(
-            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
-        )
-    if issubclass(cls, MediaUploadError):
-        return cls(
-            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
-        )
-    if issubclass(cls, AdsApiError):
-        return cls(
-            "the API said no",
-            status_code=429,
-            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
-            method="GET",
-            path="2/media/upload",
-        )
-    return cls("s3://bucket/key changed while it was read")
 
 
 def test_every_exception_class_is_covered() -> None:

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import pytest
-from sensors.helpers import TINY_MP4, TINY_PNG, upload
+from support.uploads import TINY_MP4, TINY_PNG, upload
 
 from airflow_provider_twitter_ads.emulator.faults import FAULT_KINDS
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator

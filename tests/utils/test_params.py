@@ -1,10 +1,17 @@
-"""Pure checks and formatters for list parameters (no HTTP)."""
+"""utils/params.py: request parameter checks and formatting, and the http(s) URL check."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
-from airflow_provider_twitter_ads.ids import path_segment
+from airflow_provider_twitter_ads import exceptions
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    MediaProcessingError,
+    MediaUploadError,
+)
 from airflow_provider_twitter_ads.utils.params import (
     build_list_params,
     check_choice,
@@ -16,6 +23,75 @@ from airflow_provider_twitter_ads.utils.params import (
     format_params,
     format_scalar,
 )
+
+MEDIA_ID = "1029825579531807971"
+
+ADS_BODY = {
+    "errors": [
+        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
+    ],
+    "request": {"params": {"account_id": "18ce54d4x5t"}},
+}
+
+PATH = "accounts/18ce54d4x5t/media_creatives"
+
+HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+def _every_error_class() -> list[type[Exception]]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
+
+
+def _example(cls: type[Exception]) -> Exception:
+    if issubclass(cls, MediaProcessingError):
+        return cls(
+            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
+        )
+    if issubclass(cls, MediaUploadError):
+        return cls(
+            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
+        )
+    if issubclass(cls, AdsApiError):
+        return cls(
+            "the API said no",
+            status_code=429,
+            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
+            method="GET",
+            path="2/media/upload",
+        )
+    return cls("s3://bucket/key changed while it was read")
+
+
+@pytest.mark.parametrize("url", ["https://example.com", "http://example.com/a?b=c", " https://x.co/p "])
+def test_good_landing_urls(url: str) -> None:
+    assert check_http_url("landing_url", url) == url.strip()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "example.com",
+        "ftp://example.com",
+        "https://",
+        "https:///path",
+        "javascript:alert(1)",
+        "https://exa mple.com",
+        "http://[::1",
+    ],
+)
+def test_bad_landing_urls(url: str) -> None:
+    with pytest.raises(ValueError, match="landing_url"):
+        check_http_url("landing_url", url)
+
+
+def test_landing_url_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match=r"landing_url must be an http\(s\) URL string"):
+        check_http_url("landing_url", ["https://example.com"])
 
 
 def test_booleans_are_lowercase_words() -> None:
@@ -163,14 +239,3 @@ def test_choice() -> None:
     assert check_choice("call_to_action", "SHOP", ("SHOP", "GO_TO")) == "SHOP"
     with pytest.raises(ValueError, match="call_to_action must be one of GO_TO, SHOP, got 'shop'"):
         check_choice("call_to_action", "shop", ("SHOP", "GO_TO"))
-
-
-def test_path_segment() -> None:
-    assert path_segment("id", "8v7jo") == "8v7jo"
-    assert path_segment("id", 12) == "12"
-    assert path_segment("media_key", "3_102") == "3_102"
-    for bad in ("", " ", "a/b", "a?b", "a,b", "..", "a#b"):
-        with pytest.raises(ValueError, match="id must be a single non-empty id"):
-            path_segment("id", bad)
-    with pytest.raises(TypeError, match="id must be a string id, got NoneType"):
-        path_segment("id", None)

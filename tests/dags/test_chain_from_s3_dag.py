@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.creatives import live, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.emulator.samples import mp4, png
@@ -13,8 +14,6 @@ from airflow_provider_twitter_ads.operators.account_media import CreateAccountMe
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
-
-from .helpers import live, tables, writes
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""AdsApiHook over real HTTP against the emulator: signing, retries, rate limits, timeouts, errors, logs."""
+"""hooks/ads_api.py against the emulator over real HTTP: signing, retries, rate limits, lost responses, entity methods, paging and the connection test."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
+from airflow_provider_twitter_ads.emulator.ads import add_ready_media
 from airflow_provider_twitter_ads.exceptions import (
+    AdsApiBadRequestError,
     AdsApiConnectionError,
     AdsApiError,
     AdsApiNotFoundError,
@@ -24,12 +27,16 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiUnauthorizedError,
     RateLimitWaitTooLongError,
 )
-from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook, EntityPager
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
+from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 
 HOOK_LOGGER = "airflow_provider_twitter_ads.hooks.ads_api"
+
 CREATIVES = "accounts/{account_id}/media_creatives"
+
 MakeHook = Callable[..., AdsApiHook]
+
 Inject = Callable[..., None]
 
 
@@ -54,7 +61,25 @@ def _account_media_id(emulator: AdsApiEmulator) -> str:
     return emulator.seed_entities("account_media", 1)[0]["id"]
 
 
-# -- session and signing ----------------------------------------------------------------------------
+def _settled_requests(emulator: AdsApiEmulator, expected: int) -> list[dict[str, object]]:
+    """The request log once ``expected`` requests are in it (a slow request is logged when it wakes)."""
+    deadline = time.monotonic() + 10
+    while len(emulator.api_requests()) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return emulator.api_requests()
+
+
+def _image_account_media(emulator: AdsApiEmulator) -> str:
+    return emulator.seed_entities("account_media", 1)[0]["id"]
+
+
+def _list_requests(emulator: AdsApiEmulator, kind: str) -> list[dict[str, Any]]:
+    return emulator.api_requests("GET", f"/{kind}")
+
+
+ListCall = Callable[[AdsApiHook], object]
+
+TOO_MANY_IDS = [f"id{i}" for i in range(201)]
 
 
 def test_one_signed_session_without_urllib3_retries(
@@ -125,9 +150,6 @@ def test_concurrent_requests_share_the_session(hook: AdsApiHook, ads_api_emulato
     assert len(ads_api_emulator.api_requests("GET", "/line_items/8v7jo")) == 18
 
 
-# -- request building ---------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -181,9 +203,6 @@ def test_upload_api_base(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> 
     assert info.value.path == "2/media/upload"
     (logged,) = ads_api_emulator.api_requests()
     assert logged["path"] == "/2/media/upload"
-
-
-# -- retries ----------------------------------------------------------------------------------------
 
 
 def test_get_is_retried_on_503_until_it_succeeds(
@@ -328,9 +347,6 @@ def test_429_retries_are_bounded(
     assert len(ads_api_emulator.api_requests()) == 2
 
 
-# -- lost responses, timeouts, unreachable servers --------------------------------------------------
-
-
 def test_lost_post_response_is_not_resent(
     inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
 ) -> None:
@@ -363,14 +379,6 @@ def test_lost_get_response_is_retried(
     inject("drop_after", method="GET")
     assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
     assert [r["status"] for r in ads_api_emulator.api_requests()] == [None, 200]
-
-
-def _settled_requests(emulator: AdsApiEmulator, expected: int) -> list[dict[str, object]]:
-    """The request log once ``expected`` requests are in it (a slow request is logged when it wakes)."""
-    deadline = time.monotonic() + 10
-    while len(emulator.api_requests()) < expected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return emulator.api_requests()
 
 
 def test_read_timeout_on_get_is_retried(
@@ -429,9 +437,6 @@ def test_nothing_listening_is_retried_then_raised(
     assert len([line for line in _request_lines(caplog) if "no response (ConnectionError)" in line]) == 3
 
 
-# -- error bodies -------------------------------------------------------------------------------------
-
-
 def test_html_502_is_retried_then_reported(
     inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator
 ) -> None:
@@ -469,9 +474,6 @@ def test_api_error_keeps_code_and_parameter(hook: AdsApiHook, ads_api_emulator: 
     assert info.value.errors[0]["code"] == "MISSING_PARAMETER"
     assert info.value.errors[0]["parameter"] == "landing_url"
     assert "400 MISSING_PARAMETER (landing_url)" in str(info.value)
-
-
-# -- logging and secrets -------------------------------------------------------------------------------
 
 
 def test_one_log_line_per_request(
@@ -555,9 +557,6 @@ def test_no_secret_reaches_logs_errors_or_reprs(
             assert secret not in text
 
 
-# -- test_connection ----------------------------------------------------------------------------------
-
-
 def test_test_connection_ok(hook: AdsApiHook) -> None:
     assert hook.test_connection() == (
         True,
@@ -604,3 +603,495 @@ def test_unsigned_requests_are_what_the_emulator_rejects(ads_api_emulator: AdsAp
     # Guards the signing tests above: without the hook's OAuth1 the same URL is refused.
     response = requests.get(f"{ads_api_emulator.url}/12/accounts/18ce54d4x5t", timeout=5)
     assert response.status_code == 401
+
+
+def test_get_line_item(hook: AdsApiHook) -> None:
+    line_item = hook.get_line_item("8v7jp")
+    assert (line_item["objective"], line_item["campaign_id"]) == ("VIDEO_VIEWS", "8yn7m")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda h: h.get_line_item("nope1"),
+        lambda h: h.get_line_item("8v7js"),  # deleted
+        lambda h: h.get_media_creative("nope1"),
+        lambda h: h.get_account_media("nope1"),
+        lambda h: h.get_media_library_entry("3_1029825579531807971"),
+        lambda h: h.get_preroll_call_to_action("nope1"),
+        lambda h: h.delete_media_creative("nope1"),
+    ],
+)
+def test_missing_entities_are_not_found(hook: AdsApiHook, call: Callable[[AdsApiHook], object]) -> None:
+    with pytest.raises(AdsApiNotFoundError) as info:
+        call(hook)
+    assert info.value.codes == ["NOT_FOUND"]
+
+
+def test_account_id_argument_overrides_the_connection(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    with pytest.raises(AdsApiNotFoundError, match="GET accounts/other1/line_items/8v7jo failed with 404"):
+        hook.get_line_item("8v7jo", account_id="other1")
+    assert ads_api_emulator.api_requests()[0]["path"] == "/12/accounts/other1/line_items/8v7jo"
+
+
+def test_media_creative_lifecycle(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    account_media_id = _image_account_media(ads_api_emulator)
+    created = hook.create_media_creative(account_media_id, "8v7jo", landing_url="https://example.com/shop")
+    assert created["account_media_id"] == account_media_id
+    assert created["landing_url"] == "https://example.com/shop"
+    assert hook.get_media_creative(created["id"])["id"] == created["id"]
+    deleted = hook.delete_media_creative(created["id"])
+    assert deleted["deleted"] is True
+    with pytest.raises(AdsApiNotFoundError):
+        hook.get_media_creative(created["id"])
+    posts = ads_api_emulator.api_requests("POST")
+    assert posts[0]["query"] == {
+        "account_media_id": account_media_id,
+        "line_item_id": "8v7jo",
+        "landing_url": "https://example.com/shop",
+    }
+
+
+def test_preroll_media_creative_needs_no_landing_url(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    preroll = ads_api_emulator.seed_entities("account_media", 1, creative_type="PREROLL")[0]["id"]
+    created = hook.create_media_creative(preroll, "8v7jr")
+    assert created["landing_url"] is None
+
+
+def test_api_validation_errors_come_back_as_bad_request(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    with pytest.raises(AdsApiBadRequestError) as info:
+        hook.create_media_creative(_image_account_media(ads_api_emulator), "8v7js", "https://example.com")
+    assert info.value.errors[0]["parameter"] == "line_item_id"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"landing_url": "ftp://example.com"}, ValueError, "landing_url must be an absolute http(s) URL"),
+        ({"landing_url": "example.com/x"}, ValueError, "landing_url must be an absolute http(s) URL"),
+        ({"account_media_id": ""}, ValueError, "account_media_id must be a single non-empty id, got ''"),
+        ({"line_item_id": "a,b"}, ValueError, "line_item_id must be a single non-empty id, got 'a,b'"),
+        ({"line_item_id": None}, TypeError, "line_item_id must be a string id, got NoneType"),
+    ],
+)
+def test_create_media_creative_checks_inputs_first(
+    hook: AdsApiHook,
+    ads_api_emulator: AdsApiEmulator,
+    kwargs: dict[str, object],
+    error: type[Exception],
+    message: str,
+) -> None:
+    arguments: dict[str, object] = {"account_media_id": "1abcd", "line_item_id": "8v7jo", **kwargs}
+    with pytest.raises(error, match=re.escape(message)):
+        hook.create_media_creative(**arguments)  # type: ignore[arg-type]
+    assert ads_api_emulator.api_requests() == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda h: h.get_media_creative("a/b"),
+        lambda h: h.delete_account_media(""),
+        lambda h: h.get_line_item("x?y"),
+        lambda h: h.delete_preroll_call_to_action(".."),
+    ],
+)
+def test_ids_in_paths_are_checked_first(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, call: Callable[[AdsApiHook], object]
+) -> None:
+    with pytest.raises(ValueError, match="must be a single non-empty id"):
+        call(hook)
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_get_and_delete_account_media(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    account_media_id = _image_account_media(ads_api_emulator)
+    assert hook.get_account_media(account_media_id)["creative_type"] == "MEDIUM_RECTANGLE"
+    assert hook.delete_account_media(account_media_id)["deleted"] is True
+    with pytest.raises(AdsApiNotFoundError):
+        hook.delete_account_media(account_media_id)
+
+
+def test_create_account_media_needs_api_version_4(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    with pytest.raises(
+        ValueError, match="create_account_media needs api_version <= 4, the connection uses 12"
+    ):
+        hook.create_account_media("MEDIUM_RECTANGLE", media_id="1029825579531807971")
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_create_account_media_on_version_4(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    hook = make_hook(api_version="4")
+    image = add_ready_media(ads_api_emulator.state, "tweet_image", 300, 250)
+    video = add_ready_media(ads_api_emulator.state, "amplify_video")
+    banner = hook.create_account_media("MEDIUM_RECTANGLE", media_id=image.media_id)
+    assert (banner["creative_type"], banner["media_key"]) == ("MEDIUM_RECTANGLE", image.media_key)
+    preroll = hook.create_account_media("PREROLL", video_id=video.media_id)
+    assert preroll["creative_type"] == "PREROLL"
+    assert [r["path"] for r in ads_api_emulator.api_requests("POST")] == [
+        "/4/accounts/18ce54d4x5t/account_media"
+    ] * 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"creative_type": "BANNER"}, "needs exactly one of media_id and video_id"),
+        (
+            {"creative_type": "BANNER", "media_id": "1", "video_id": "2"},
+            "needs exactly one of media_id and video_id",
+        ),
+        ({"creative_type": "PREROLL", "media_id": "1"}, "creative_type PREROLL needs video_id, not media_id"),
+        ({"creative_type": "BANNER", "video_id": "1"}, "creative_type BANNER needs media_id, not video_id"),
+        ({"creative_type": "SKYSCRAPER", "media_id": "1"}, "creative_type must be one of"),
+    ],
+)
+def test_create_account_media_checks_inputs_first(
+    make_hook: MakeHook, ads_api_emulator: AdsApiEmulator, kwargs: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make_hook(api_version="4").create_account_media(**kwargs)
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_media_library_lifecycle(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    image = add_ready_media(ads_api_emulator.state, "tweet_image", 320, 50)
+    entry = hook.add_to_media_library(image.media_key, name="Spring banner", file_name="spring.png")
+    assert (entry["media_key"], entry["media_type"], entry["name"]) == (
+        image.media_key,
+        "IMAGE",
+        "Spring banner",
+    )
+    # Adding a banner-sized image created its account media too.
+    created = [
+        e for e in ads_api_emulator.state.table("account_media").values() if e["media_key"] == image.media_key
+    ]
+    assert [e["creative_type"] for e in created] == ["BANNER"]
+    assert hook.get_media_library_entry(image.media_key)["file_name"] == "spring.png"
+    updated = hook.update_media_library_entry(image.media_key, title="Spring", description="Launch")
+    assert (updated["title"], updated["description"], updated["name"]) == (
+        "Spring",
+        "Launch",
+        "Spring banner",
+    )
+    assert hook.delete_media_library_entry(image.media_key)["deleted"] is True
+    with pytest.raises(AdsApiNotFoundError):
+        hook.get_media_library_entry(image.media_key)
+
+
+def test_media_library_add_is_not_resent_after_a_lost_response(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, inject: Inject
+) -> None:
+    image = add_ready_media(ads_api_emulator.state, "tweet_image", 320, 50)
+    inject("drop_after", method="POST", path="/media_library$")
+    with pytest.raises(AdsApiResponseLostError):
+        hook.add_to_media_library(image.media_key)
+    assert len(ads_api_emulator.api_requests("POST")) == 1
+    # Resending would have created the BANNER account media a second time.
+    created = [
+        e for e in ads_api_emulator.state.table("account_media").values() if e["media_key"] == image.media_key
+    ]
+    assert len(created) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda h: h.add_to_media_library("abc"), "media_key must look like '<prefix>_<media id>'"),
+        (
+            lambda h: h.add_to_media_library("3_1029825579531807971", poster_media_key="x"),
+            "poster_media_key must look like",
+        ),
+        (lambda h: h.get_media_library_entry("3-1"), "media_key must look like"),
+        (
+            lambda h: h.update_media_library_entry("3_1029825579531807971"),
+            "update_media_library_entry needs at least one field",
+        ),
+        (lambda h: h.delete_media_library_entry(""), "media_key must look like"),
+    ],
+)
+def test_media_library_checks_inputs_first(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, call: Callable[[AdsApiHook], object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call(hook)
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_preroll_call_to_action_lifecycle(hook: AdsApiHook) -> None:
+    created = hook.create_preroll_call_to_action("8v7jr", "WATCH_NOW", "https://example.com/watch")
+    assert (created["line_item_id"], created["call_to_action"]) == ("8v7jr", "WATCH_NOW")
+    assert hook.get_preroll_call_to_action(created["id"])["call_to_action_url"] == "https://example.com/watch"
+    updated = hook.update_preroll_call_to_action(created["id"], call_to_action="SHOP")
+    assert (updated["call_to_action"], updated["call_to_action_url"]) == ("SHOP", "https://example.com/watch")
+    updated = hook.update_preroll_call_to_action(created["id"], call_to_action_url="https://example.com/buy")
+    assert updated["call_to_action_url"] == "https://example.com/buy"
+    assert hook.delete_preroll_call_to_action(created["id"])["deleted"] is True
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda h: h.create_preroll_call_to_action("8v7jr", "BUY", "https://example.com"),
+            "call_to_action must be one of GO_TO, SEE_MORE, SHOP, VISIT_SITE, WATCH_NOW, got 'BUY'",
+        ),
+        (
+            lambda h: h.create_preroll_call_to_action("8v7jr", "SHOP", "www.example.com"),
+            "call_to_action_url must be an absolute http(s) URL",
+        ),
+        (
+            lambda h: h.update_preroll_call_to_action("abc12"),
+            "update_preroll_call_to_action needs call_to_action or call_to_action_url",
+        ),
+        (
+            # Case does not matter (vocabulary.check_call_to_action, as for the operators); BUY is no value.
+            lambda h: h.update_preroll_call_to_action("abc12", call_to_action="buy"),
+            "call_to_action must be one of",
+        ),
+    ],
+)
+def test_preroll_call_to_action_checks_inputs_first(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, call: Callable[[AdsApiHook], object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        call(hook)
+    assert ads_api_emulator.api_requests() == []
+
+
+@pytest.mark.parametrize("upload_api", ["v2", "v1.1"])
+def test_upload_media_and_status_delegate_to_media_upload(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, upload_api: str
+) -> None:
+    image = samples.png(300, 250)
+    uploaded = hook.upload_media(
+        BytesRangeReader(image), len(image), "image/png", "tweet_image", upload_api=upload_api
+    )
+    assert uploaded["media_key"] == f"3_{uploaded['media_id']}"
+    assert ads_api_emulator.state.media[uploaded["media_key"]].total_bytes == len(image)
+    status = hook.get_upload_status(uploaded["media_id"], upload_api=upload_api)
+    assert status == {
+        "media_id": uploaded["media_id"],
+        "media_key": uploaded["media_key"],
+        "processing_info": None,
+    }
+
+
+def test_2500_media_creatives_at_count_1000_in_exactly_3_requests(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    seeded = ads_api_emulator.seed_entities("media_creatives", 2500)
+    items = list(hook.list_media_creatives(sort_by="created_at-asc"))
+    assert [item["id"] for item in items] == [entity["id"] for entity in seeded]
+    requests = _list_requests(ads_api_emulator, "media_creatives")
+    assert len(requests) == 3
+    assert [r["query"].get("count") for r in requests] == ["1000", "1000", "1000"]
+    assert "cursor" not in requests[0]["query"]
+    assert requests[1]["query"]["cursor"] != requests[2]["query"]["cursor"]
+
+
+def test_paging_is_lazy(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    ads_api_emulator.seed_entities("media_creatives", 2500)
+    pager = hook.list_media_creatives()
+    assert isinstance(pager, EntityPager)
+    assert _list_requests(ads_api_emulator, "media_creatives") == []  # nothing sent until iterated
+    first = next(pager)
+    assert first["line_item_id"] == "8v7jo"
+    assert len(_list_requests(ads_api_emulator, "media_creatives")) == 1
+    for _ in range(999):
+        next(pager)
+    assert (pager.pages, len(_list_requests(ads_api_emulator, "media_creatives"))) == (1, 1)
+    next(pager)  # item 1001 needs the second page
+    assert (pager.pages, len(_list_requests(ads_api_emulator, "media_creatives"))) == (2, 2)
+
+
+def test_total_count_is_asked_on_the_first_page_only(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    ads_api_emulator.seed_entities("media_creatives", 2500)
+    pager = hook.list_media_creatives(with_total_count=True)
+    assert pager.total_count is None
+    assert sum(1 for _ in pager) == 2500
+    assert pager.total_count == 2500
+    queries = [r["query"] for r in _list_requests(ads_api_emulator, "media_creatives")]
+    assert [q.get("with_total_count") for q in queries] == ["true", None, None]
+
+
+def test_start_from_a_cursor(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    seeded = ads_api_emulator.seed_entities("media_creatives", 30)
+    first_page = hook.request("GET", "accounts/{account_id}/media_creatives", params={"count": 10})
+    rest = list(hook.list_media_creatives(cursor=first_page["next_cursor"], count=10))
+    assert [item["id"] for item in rest] == [entity["id"] for entity in seeded[10:]]
+
+
+def test_generic_paginate(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    pager = hook.paginate("accounts/{account_id}/line_items", {"with_deleted": True}, count=2)
+    assert [item["id"] for item in pager] == ["8v7jo", "8v7jp", "8v7jq", "8v7jr", "8v7js", "8v7jt"]
+    assert pager.pages == 3
+
+
+def test_empty_list(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    pager = hook.list_preroll_call_to_actions()
+    assert list(pager) == []
+    assert pager.pages == 1
+
+
+def test_media_creative_filters(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    on_jo = ads_api_emulator.seed_entities("media_creatives", 3)
+    on_jp = ads_api_emulator.seed_entities("media_creatives", 2, line_item_id="8v7jp")
+    on_jt = ads_api_emulator.seed_entities("media_creatives", 2, line_item_id="8v7jt")
+    deleted = ads_api_emulator.seed_entities("media_creatives", 1, line_item_id="8v7jp", deleted=True)
+
+    def ids(pager: EntityPager) -> list[str]:
+        return sorted(item["id"] for item in pager)
+
+    def expected(*groups: list[dict[str, Any]]) -> list[str]:
+        return sorted(entity["id"] for group in groups for entity in group)
+
+    assert ids(hook.list_media_creatives(line_item_ids=["8v7jp", "8v7jt"])) == expected(on_jp, on_jt)
+    assert ids(hook.list_media_creatives(line_item_ids="8v7jp")) == expected(on_jp)
+    assert ids(hook.list_media_creatives(campaign_id="8yn7n")) == expected(on_jt)
+    wanted = [on_jo[0]["id"], on_jt[1]["id"]]
+    assert ids(hook.list_media_creatives(media_creative_ids=wanted)) == sorted(wanted)
+    assert ids(hook.list_media_creatives(line_item_ids=["8v7jp"], with_deleted=True)) == expected(
+        on_jp, deleted
+    )
+    queries = [r["query"] for r in _list_requests(ads_api_emulator, "media_creatives")]
+    assert queries[0]["line_item_ids"] == "8v7jp,8v7jt"
+    assert queries[4]["with_deleted"] == "true"
+
+
+def test_sort_order(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    seeded = ads_api_emulator.seed_entities("preroll_call_to_actions", 5)
+    newest_first = [item["id"] for item in hook.list_preroll_call_to_actions(sort_by="created_at-desc")]
+    assert newest_first == [entity["id"] for entity in reversed(seeded)]
+
+
+def test_account_media_filters(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    banners = ads_api_emulator.seed_entities("account_media", 2, creative_type="BANNER")
+    prerolls = ads_api_emulator.seed_entities("account_media", 1, creative_type="PREROLL")
+    assert [e["id"] for e in hook.list_account_media(creative_types=["PREROLL"])] == [prerolls[0]["id"]]
+    both = hook.list_account_media(creative_types=["BANNER", "PREROLL"], with_total_count=True)
+    assert sorted(e["id"] for e in both) == sorted(e["id"] for e in banners + prerolls)
+    assert both.total_count == 3
+    picked = hook.list_account_media(account_media_ids=[banners[1]["id"]])
+    assert [e["creative_type"] for e in picked] == ["BANNER"]
+
+
+def test_media_library_pages_of_50(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    seeded = ads_api_emulator.seed_entities("media_library", 120)
+    videos = ads_api_emulator.seed_entities("media_library", 2, media_category="amplify_video")
+    entries = list(hook.list_media_library(media_type="IMAGE"))
+    assert sorted(e["media_key"] for e in entries) == sorted(e["media_key"] for e in seeded)
+    assert [r["query"]["count"] for r in _list_requests(ads_api_emulator, "media_library")] == ["50"] * 3
+    assert sorted(e["media_key"] for e in hook.list_media_library(media_type="VIDEO")) == sorted(
+        e["media_key"] for e in videos
+    )
+
+
+def test_preroll_call_to_action_filter(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    on_jr = ads_api_emulator.seed_entities("preroll_call_to_actions", 2)
+    ads_api_emulator.seed_entities("preroll_call_to_actions", 1, line_item_id="8v7jt")
+    found = hook.list_preroll_call_to_actions(line_item_ids=["8v7jr"])
+    assert sorted(e["id"] for e in found) == sorted(e["id"] for e in on_jr)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda h: h.list_media_creatives(count=0), ValueError, "count must be between 1 and 1000, got 0"),
+        (
+            lambda h: h.list_media_creatives(count=1001),
+            ValueError,
+            "count must be between 1 and 1000, got 1001",
+        ),
+        (lambda h: h.list_account_media(count=-5), ValueError, "count must be between 1 and 1000, got -5"),
+        (lambda h: h.list_media_library(count=51), ValueError, "count must be between 1 and 50, got 51"),
+        (lambda h: h.list_media_library(count=0), ValueError, "count must be between 1 and 50, got 0"),
+        (lambda h: h.list_media_creatives(count="many"), TypeError, "count must be an int, got 'many'"),
+        (
+            lambda h: h.list_media_creatives(line_item_ids=TOO_MANY_IDS),
+            ValueError,
+            "line_item_ids accepts at most 200 values per request, got 201",
+        ),
+        (
+            lambda h: h.list_media_creatives(media_creative_ids=",".join(TOO_MANY_IDS)),
+            ValueError,
+            "media_creative_ids accepts at most 200 values per request, got 201",
+        ),
+        (
+            lambda h: h.list_account_media(account_media_ids=TOO_MANY_IDS),
+            ValueError,
+            "account_media_ids accepts at most 200 values per request, got 201",
+        ),
+        (
+            lambda h: h.list_preroll_call_to_actions(line_item_ids=TOO_MANY_IDS),
+            ValueError,
+            "line_item_ids accepts at most 200 values per request, got 201",
+        ),
+        (lambda h: h.list_media_creatives(line_item_ids=[]), ValueError, "line_item_ids must not be empty"),
+        (
+            lambda h: h.list_media_creatives(with_total_count=True, cursor="abc"),
+            ValueError,
+            "with_total_count cannot be combined with cursor",
+        ),
+        (
+            lambda h: h.list_account_media(with_total_count=True, cursor="abc"),
+            ValueError,
+            "with_total_count cannot be combined with cursor",
+        ),
+        (
+            lambda h: h.list_media_creatives(sort_by="newest"),
+            ValueError,
+            "sort_by must look like 'created_at-asc'",
+        ),
+        (
+            lambda h: h.list_media_creatives(with_deleted="yes"),
+            TypeError,
+            "with_deleted must be a bool, got 'yes'",
+        ),
+        (
+            lambda h: h.list_media_library(media_type="PHOTO"),
+            ValueError,
+            "media_type must be one of GIF, IMAGE, VIDEO, got 'PHOTO'",
+        ),
+        (
+            lambda h: h.list_media_creatives(campaign_id="a,b"),
+            ValueError,
+            "campaign_id must be a single non-empty id, got 'a,b'",
+        ),
+        (
+            lambda h: h.paginate("accounts/{account_id}/line_items", {"ids": ["x"]}, count=5000),
+            ValueError,
+            "count must be between 1 and 1000, got 5000",
+        ),
+        (
+            lambda h: h.list_preroll_call_to_actions(line_item_id="8v7jr"),
+            TypeError,
+            "unexpected keyword argument 'line_item_id'",
+        ),
+    ],
+)
+def test_limits_are_checked_before_any_request(
+    hook: AdsApiHook,
+    ads_api_emulator: AdsApiEmulator,
+    call: ListCall,
+    error: type[Exception],
+    message: str,
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        call(hook)
+    assert ads_api_emulator.api_requests() == []
+
+
+def test_200_ids_are_accepted(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    ids = [f"id{i}" for i in range(200)]
+    assert list(hook.list_media_creatives(media_creative_ids=ids)) == []
+    (logged,) = ads_api_emulator.api_requests()
+    assert logged["query"]["media_creative_ids"].count(",") == 199

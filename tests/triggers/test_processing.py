@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from support.uploads import NOT_A_VIDEO, TINY_PNG, status_requests
 
 from airflow_provider_twitter_ads.compat import TriggerEvent
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
@@ -18,8 +19,6 @@ from airflow_provider_twitter_ads.exceptions import (
     rebuild_error,
 )
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
-
-from .helpers import NOT_A_VIDEO, TINY_PNG, status_requests
 
 UNKNOWN_MEDIA_ID = "1029825579531000000"
 

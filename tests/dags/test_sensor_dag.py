@@ -7,10 +7,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support.uploads import TINY_MP4, status_requests
 
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
-
-from .helpers import TINY_MP4, status_requests
 
 DAG_FILE = """
 import json

@@ -1,5 +1,4 @@
-"""AttachMediaCreativeOperator and DeleteMediaCreativeOperator against the emulator, and the whole
-chain from a media key to a media creative."""
+"""operators/media_creative.py against the emulator: AttachMediaCreativeOperator and DeleteMediaCreativeOperator, inputs checked before any write, one media creative per line item, and a create the server commits after the client's timeout."""
 
 from __future__ import annotations
 
@@ -7,17 +6,18 @@ import json
 from typing import Any
 
 import pytest
+from support.creatives import live, ready_media, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
-from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.account_media import (
+    CreateAccountMediaOperator,
+)
 from airflow_provider_twitter_ads.operators.media_creative import (
     AttachMediaCreativeOperator,
     DeleteMediaCreativeOperator,
 )
 from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENSIONS
-
-from .helpers import live, ready_media, tables, writes
 
 WEBSITE_CLICKS, VIDEO_VIEWS, ENGAGEMENTS, PREROLL_VIEWS, DELETED, OTHER_CAMPAIGN = (
     "8v7jo",
@@ -27,6 +27,7 @@ WEBSITE_CLICKS, VIDEO_VIEWS, ENGAGEMENTS, PREROLL_VIEWS, DELETED, OTHER_CAMPAIGN
     "8v7js",
     "8v7jt",
 )
+
 LANDING = "https://example.com/spring"
 
 
@@ -39,7 +40,28 @@ def attach(**kwargs: Any) -> Any:
     return AttachMediaCreativeOperator(task_id="media_creative", **kwargs).execute(context={})
 
 
-# -- the whole chain ------------------------------------------------------------------------------
+#: The client's timeout in the late-commit tests; the server commits after it.
+CLIENT_TIMEOUT = 0.5
+
+
+@pytest.fixture
+def short_timeout_conn(ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    connection = ads_api_emulator.airflow_connection(timeout=CLIENT_TIMEOUT)
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", json.dumps(connection))
+    return "twitter_ads_default"
+
+
+def late(path: str, seconds: float) -> dict[str, Any]:
+    return {
+        "scripted": [
+            {
+                "kind": "slow",
+                "method": "POST",
+                "path": path,
+                "options": {"seconds": seconds, "when": "before"},
+            }
+        ]
+    }
 
 
 def test_chain_video_to_preroll_creative(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
@@ -135,9 +157,6 @@ def test_the_look_up_pages_through_the_line_items_creatives(
     assert len(ads_api_emulator.api_requests("GET", "/media_creatives")) == 2
 
 
-# -- lost responses, retries, rate limits ---------------------------------------------------------
-
-
 def test_lost_create_response_is_looked_up_not_retried(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     media = account_media(ads_api_emulator, "tweet_image", 300, 250)
     ads_api_emulator.faults.configure(
@@ -207,9 +226,6 @@ def test_rate_limited_look_up_is_waited_out(ads_api_emulator: AdsApiEmulator, co
     assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [result["id"]]
 
 
-# -- landing URL and preroll call-to-actions ------------------------------------------------------
-
-
 def test_landing_url_is_dropped_for_preroll(
     ads_api_emulator: AdsApiEmulator, conn: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -275,9 +291,6 @@ def test_lost_call_to_action_response_leaves_one(ads_api_emulator: AdsApiEmulato
     (cta,) = live(ads_api_emulator, "preroll_call_to_actions")
     assert result["preroll_call_to_action"]["id"] == cta["id"]
     assert ads_api_emulator.faults.injected["drop_after"] == 1
-
-
-# -- bad input: nothing written -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -362,9 +375,6 @@ def test_deleted_account_media_fails_before_any_write(ads_api_emulator: AdsApiEm
     assert live(ads_api_emulator, "media_creatives") == []
 
 
-# -- delete ---------------------------------------------------------------------------------------
-
-
 def test_delete_media_creatives_is_idempotent(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     media = account_media(ads_api_emulator, "amplify_video")
     creatives = attach(account_media_id=media, line_item_id=[VIDEO_VIEWS, PREROLL_VIEWS])
@@ -397,9 +407,6 @@ def test_delete_media_creative_bad_ids_fail_before_any_request(
     assert ads_api_emulator.api_requests() == []
 
 
-# -- API versions ---------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("api_version", ["4"], indirect=True)
 def test_chain_on_api_version_4(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     media = account_media(ads_api_emulator, "tweet_image", 768, 1024)
@@ -407,3 +414,19 @@ def test_chain_on_api_version_4(ads_api_emulator: AdsApiEmulator, conn: str) -> 
     assert attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING) == first
     assert {path.split("/")[1] for _, path in writes(ads_api_emulator)} == {"4"}
     assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [first["id"]]
+
+
+def test_a_media_creative_committed_after_the_timeout_is_made_once(
+    ads_api_emulator: AdsApiEmulator, short_timeout_conn: str
+) -> None:
+    (account_media,) = ads_api_emulator.seed_entities("account_media", 1, creative_type="MEDIUM_RECTANGLE")
+    # Commits 0.8 s after the request; the default settle period is twice the 0.5 s timeout.
+    ads_api_emulator.faults.configure(late("/media_creatives$", 0.8))
+
+    result = AttachMediaCreativeOperator(
+        task_id="attach", account_media_id=account_media["id"], line_item_id="8v7jq"
+    ).execute(context={})
+
+    assert ads_api_emulator.faults.injected["slow"] == 1
+    assert len(ads_api_emulator.api_requests("POST", "/media_creatives")) == 1
+    assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [result["id"]]

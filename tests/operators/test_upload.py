@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.uploads import SEGMENT, media_records
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import MediaUploadError, S3ObjectNotFoundError
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.utils.segments import MAX_SEGMENT_BYTES
-
-from .conftest import SEGMENT, media_records
 
 RESULT_KEYS = {
     "media_id",

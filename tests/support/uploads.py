@@ -1,7 +1,9 @@
-"""Sensor and trigger test helpers: real uploads to the emulator over HTTP, sample media, request log reads."""
+"""Upload test helpers: real uploads to the emulator over HTTP, sample media, recording readers, request log reads."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -9,6 +11,7 @@ from requests_oauthlib import OAuth1
 
 from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
+from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 
 # Bytes 4..8 are "ftyp": the emulator accepts this as an MP4 and processes it.
 TINY_MP4 = samples.mp4(224)
@@ -59,3 +62,31 @@ def status_requests(emulator: AdsApiEmulator, media_id: str) -> list[dict[str, A
         for entry in emulator.api_requests("GET", "media/upload")
         if entry["query"].get("command") == "STATUS" and entry["query"].get("media_id") == media_id
     ]
+
+
+#: Small segments keep the multi-segment tests fast.
+SEGMENT = 64 * 1024
+#: HTTP attempts per request in these tests (the hook's default is 5).
+HOOK_ATTEMPTS = 3
+
+
+class RecordingReader(BytesRangeReader):
+    """A ``BytesRangeReader`` that records every range it hands out (thread-safe)."""
+
+    def __init__(self, data: bytes, on_read: Callable[[int, int], None] | None = None) -> None:
+        super().__init__(data)
+        self.reads: list[tuple[int, int]] = []
+        self._lock = threading.Lock()
+        self._on_read = on_read
+
+    def read_range(self, start: int, end: int) -> bytes:
+        with self._lock:
+            self.reads.append((start, end))
+        if self._on_read is not None:
+            self._on_read(start, end)
+        return super().read_range(start, end)
+
+
+def media_records(emulator: AdsApiEmulator) -> dict[str, object]:
+    with emulator.state.lock:
+        return dict(emulator.state.media)

@@ -17,6 +17,7 @@ from airflow.sdk.exceptions import (
     AirflowSkipException,
     TaskDeferred,
 )
+from support.uploads import TINY_PNG, status_requests
 
 from airflow_provider_twitter_ads.compat import AirflowException, conf
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
@@ -27,8 +28,6 @@ from airflow_provider_twitter_ads.exceptions import (
 )
 from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
-
-from .helpers import TINY_PNG, status_requests
 
 UNKNOWN_MEDIA_ID = "1029825579531000000"
 FAILED_MESSAGE = "processing failed: InvalidMedia (1): Unsupported video format"

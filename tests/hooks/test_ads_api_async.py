@@ -9,6 +9,7 @@ import socket
 from collections.abc import Callable
 
 import pytest
+from support.uploads import TINY_PNG, status_requests
 
 from airflow_provider_twitter_ads.compat import BaseHook
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
@@ -22,8 +23,6 @@ from airflow_provider_twitter_ads.hooks import ads_api_async
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.ads_api_async import AsyncAdsApiHook
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
-
-from .helpers import TINY_PNG, status_requests
 
 QUICK_RETRIES = RetrySettings(max_attempts=3, backoff_base=0.01, backoff_cap=0.05, max_rate_limit_wait=5)
 UNKNOWN_MEDIA_ID = "1029825579531000000"

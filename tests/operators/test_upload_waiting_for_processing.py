@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import TaskDeferred
+from support.uploads import SEGMENT
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import MediaProcessingError
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
-
-from .conftest import SEGMENT
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support.creatives import live, ready_media
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
-
-from .helpers import live, ready_media
 
 DAG_FILE = """
 import json

@@ -1,78 +1,69 @@
-"""Pure tests: media id normalizer, status reading and the wait between status checks."""
+"""utils/processing.py: status reading, the processing check and the wait between checks."""
 
 from __future__ import annotations
 
-import json
+import inspect
 import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from airflow_provider_twitter_ads.compat import AirflowException
+from airflow_provider_twitter_ads import exceptions
 from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
     AdsApiNotFoundError,
-    AdsApiServerError,
     MediaProcessingError,
-    describe_error,
+    MediaUploadError,
     error_from_response,
-    rebuild_error,
 )
-from airflow_provider_twitter_ads.ids import normalize_media_id
 from airflow_provider_twitter_ads.utils.processing import (
     next_wait,
     read_status,
     unknown_media_error,
     validate_wait_bounds,
 )
-from airflow_provider_twitter_ads.utils.upload_protocol import parse_status
 
 MEDIA_ID = "1029825579531807971"
 
+ADS_BODY = {
+    "errors": [
+        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
+    ],
+    "request": {"params": {"account_id": "18ce54d4x5t"}},
+}
 
-class TestNormalizeMediaId:
-    def test_str_id(self) -> None:
-        assert normalize_media_id(MEDIA_ID) == MEDIA_ID
+PATH = "accounts/18ce54d4x5t/media_creatives"
 
-    def test_int_id(self) -> None:
-        assert normalize_media_id(int(MEDIA_ID)) == MEDIA_ID
+HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 
-    def test_upload_operator_dict(self) -> None:
-        upload = {"media_id": MEDIA_ID, "media_key": f"7_{MEDIA_ID}", "media_category": "tweet_video"}
-        assert normalize_media_id(upload) == MEDIA_ID
 
-    def test_dict_without_media_id(self) -> None:
-        with pytest.raises(ValueError, match=r"media_id is a dict without a 'media_id' key.*media_key"):
-            normalize_media_id({"media_key": f"7_{MEDIA_ID}"})
+def _every_error_class() -> list[type[Exception]]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
 
-    def test_dict_with_bad_id_names_the_key(self) -> None:
-        with pytest.raises(ValueError, match=r"media_id\['media_id'\] must be a 19-digit"):
-            normalize_media_id({"media_id": "12"})
 
-    def test_surrounding_whitespace_is_ignored(self) -> None:
-        # One rule for every entry point (ids.py): a template's trailing newline is not an error.
-        assert normalize_media_id(f" {MEDIA_ID}\n") == MEDIA_ID
-
-    @pytest.mark.parametrize(
-        "bad", ["", "abc", "12345", MEDIA_ID + "0", f"{MEDIA_ID[:9]} {MEDIA_ID[9:]}", "7_" + MEDIA_ID]
-    )
-    def test_malformed_str(self, bad: str) -> None:
-        with pytest.raises(ValueError, match="must be a 19-digit numeric media id") as info:
-            normalize_media_id(bad)
-        assert repr(bad) in str(info.value)
-
-    def test_rendered_dict_gets_a_hint(self) -> None:
-        with pytest.raises(ValueError, match="looks like a rendered dict"):
-            normalize_media_id(str({"media_id": MEDIA_ID}))
-
-    @pytest.mark.parametrize("bad", [None, 1.5, True, [MEDIA_ID], b"1029825579531807971"])
-    def test_wrong_type(self, bad: object) -> None:
-        with pytest.raises(TypeError, match=f"media_id must be a media id .* not {type(bad).__name__}"):
-            normalize_media_id(bad)
-
-    def test_parameter_name_is_used(self) -> None:
-        with pytest.raises(ValueError, match=r"^video must be"):
-            normalize_media_id("x", parameter="video")
+def _example(cls: type[Exception]) -> Exception:
+    if issubclass(cls, MediaProcessingError):
+        return cls(
+            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
+        )
+    if issubclass(cls, MediaUploadError):
+        return cls(
+            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
+        )
+    if issubclass(cls, AdsApiError):
+        return cls(
+            "the API said no",
+            status_code=429,
+            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
+            method="GET",
+            path="2/media/upload",
+        )
+    return cls("s3://bucket/key changed while it was read")
 
 
 class TestNextWait:
@@ -204,78 +195,6 @@ class TestReadStatus:
     def test_not_a_dict(self) -> None:
         with pytest.raises(TypeError, match="status must be a dict, not list"):
             read_status([])  # type: ignore[arg-type]
-
-
-class TestNormalizeStatusResponse:
-    def test_v2(self) -> None:
-        body = {
-            "data": {"id": MEDIA_ID, "media_key": f"7_{MEDIA_ID}", "processing_info": {"state": "pending"}}
-        }
-        assert parse_status(body, MEDIA_ID) == {
-            "media_id": MEDIA_ID,
-            "media_key": f"7_{MEDIA_ID}",
-            "processing_info": {"state": "pending"},
-        }
-
-    def test_v11(self) -> None:
-        body = {"media_id": int(MEDIA_ID), "media_id_string": MEDIA_ID, "media_key": f"3_{MEDIA_ID}"}
-        assert parse_status(body, MEDIA_ID) == {
-            "media_id": MEDIA_ID,
-            "media_key": f"3_{MEDIA_ID}",
-            "processing_info": None,
-        }
-
-
-class TestErrorRoundTrip:
-    def test_api_error_keeps_class_status_and_codes(self) -> None:
-        original = error_from_response(
-            404,
-            b'{"errors": [{"title": "Not Found Error", "detail": "Media id 1 was not found", '
-            b'"type": "https://api.x.com/2/problems/resource-not-found"}]}',
-            {"content-type": "application/json"},
-            "GET",
-            "2/media/upload",
-        )
-        described = describe_error(original)
-        assert json.loads(json.dumps(described)) == described
-        rebuilt = rebuild_error(described)
-        assert type(rebuilt) is AdsApiNotFoundError
-        assert (rebuilt.status_code, rebuilt.codes, rebuilt.path) == (
-            404,
-            ["resource-not-found"],
-            "2/media/upload",
-        )
-        assert str(rebuilt) == str(original)
-
-    def test_html_error_message_survives(self) -> None:
-        original = error_from_response(
-            502, b"<html><title>502 Bad Gateway</title></html>", {"content-type": "text/html"}, "GET", "p"
-        )
-        rebuilt = rebuild_error(describe_error(original))
-        assert type(rebuilt) is AdsApiServerError
-        assert "502 Bad Gateway" in str(rebuilt)
-        assert str(rebuilt) == str(original)
-
-    def test_processing_error(self) -> None:
-        original = MediaProcessingError(MEDIA_ID, {"code": 1, "name": "InvalidMedia", "message": "Bad"})
-        rebuilt = rebuild_error(describe_error(original))
-        assert isinstance(rebuilt, MediaProcessingError)
-        assert (rebuilt.media_id, rebuilt.error, str(rebuilt)) == (MEDIA_ID, original.error, str(original))
-
-    def test_other_errors_become_airflow_exceptions_with_type_and_message(self) -> None:
-        rebuilt = rebuild_error(describe_error(ValueError("Connection 'x': timeout must be positive")))
-        assert type(rebuilt) is AirflowException
-        assert str(rebuilt) == "ValueError: Connection 'x': timeout must be positive"
-
-    def test_foreign_classpath_is_not_imported(self) -> None:
-        described = {
-            "type": "Evil",
-            "message": "boom",
-            "serialized": {"classpath": "os.system", "args": ["true"], "kwargs": {}},
-        }
-        rebuilt = rebuild_error(described)
-        assert type(rebuilt) is AirflowException
-        assert str(rebuilt) == "Evil: boom"
 
 
 def test_unknown_media_error_names_the_media_and_keeps_the_api_error() -> None:

@@ -1,15 +1,90 @@
-"""Media categories: accepted types, size limits, key prefixes."""
+"""vocabulary.py: media categories, media types, creative types and display sizes."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
+from airflow_provider_twitter_ads import exceptions
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    MediaProcessingError,
+    MediaUploadError,
+)
 from airflow_provider_twitter_ads.vocabulary import (
+    CREATIVE_TYPES,
+    DISPLAY_CREATIVE_TYPE_DIMENSIONS,
     MB,
     MEDIA_CATEGORIES,
+    check_creative_type,
     get_media_category,
     normalize_media_type,
 )
+
+MEDIA_ID = "1029825579531807971"
+
+ADS_BODY = {
+    "errors": [
+        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
+    ],
+    "request": {"params": {"account_id": "18ce54d4x5t"}},
+}
+
+PATH = "accounts/18ce54d4x5t/media_creatives"
+
+HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+def _every_error_class() -> list[type[Exception]]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
+
+
+def _example(cls: type[Exception]) -> Exception:
+    if issubclass(cls, MediaProcessingError):
+        return cls(
+            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
+        )
+    if issubclass(cls, MediaUploadError):
+        return cls(
+            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
+        )
+    if issubclass(cls, AdsApiError):
+        return cls(
+            "the API said no",
+            status_code=429,
+            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
+            method="GET",
+            path="2/media/upload",
+        )
+    return cls("s3://bucket/key changed while it was read")
+
+
+def test_the_display_table_is_the_documented_one() -> None:
+    assert dict(DISPLAY_CREATIVE_TYPE_DIMENSIONS) == {
+        "BANNER": (320, 50),
+        "BANNER_TABLET": (728, 90),
+        "INTERSTITIAL": (320, 480),
+        "INTERSTITIAL_LANDSCAPE": (480, 320),
+        "INTERSTITIAL_TABLET": (768, 1024),
+        "INTERSTITIAL_LANDSCAPE_TABLET": (1024, 768),
+        "MEDIUM_RECTANGLE": (300, 250),
+    }
+    assert set(CREATIVE_TYPES.ALL) == {"PREROLL", *DISPLAY_CREATIVE_TYPE_DIMENSIONS}
+    with pytest.raises(TypeError):
+        DISPLAY_CREATIVE_TYPE_DIMENSIONS["BANNER"] = (1, 1)  # type: ignore[index]
+
+
+def test_check_creative_type() -> None:
+    assert check_creative_type(" banner ") == "BANNER"
+    with pytest.raises(ValueError, match=r"creative_type must be one of .*got 'SKYSCRAPER'"):
+        check_creative_type("SKYSCRAPER")
+    with pytest.raises(TypeError, match="creative_type"):
+        check_creative_type(3)
 
 
 @pytest.mark.parametrize(

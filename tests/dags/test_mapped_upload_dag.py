@@ -6,10 +6,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support.uploads import media_records
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
-
-from .conftest import media_records
 
 DAG_FILE = """
 import os

@@ -1,10 +1,12 @@
-"""``hooks.upload.upload_media`` / ``get_upload_status`` over real HTTP against the emulator."""
+"""hooks/upload.py: ``upload_media`` / ``get_upload_status`` over real HTTP against the emulator."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
+from support.uploads import HOOK_ATTEMPTS, SEGMENT, RecordingReader, media_records
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.exceptions import (
@@ -19,7 +21,13 @@ from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader
 from airflow_provider_twitter_ads.hooks.upload import get_upload_status, upload_media
 from airflow_provider_twitter_ads.utils.segments import MAX_SEGMENT_BYTES, BytesRangeReader
 
-from .conftest import HOOK_ATTEMPTS, SEGMENT, RecordingReader, media_records
+
+@pytest.fixture
+def hook(twitter_ads_connection: str, fast_retries: RetrySettings) -> Iterator[AdsApiHook]:
+    """A hook making ``HOOK_ATTEMPTS`` attempts per request (the upload's retry rounds count them)."""
+    ads_hook = AdsApiHook(twitter_ads_connection, retry_settings=fast_retries)
+    yield ads_hook
+    ads_hook.close()
 
 
 def _appends(emulator: AdsApiEmulator, api: str = "v2") -> list[dict]:

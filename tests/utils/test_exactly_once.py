@@ -1,0 +1,238 @@
+"""utils/exactly_once.py: create_once, poll, delete_each and the settle period."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from airflow_provider_twitter_ads import exceptions
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    MediaProcessingError,
+    MediaUploadError,
+)
+from airflow_provider_twitter_ads.utils.exactly_once import (
+    create_once,
+    delete_each,
+    poll,
+    settle_seconds_for,
+)
+
+MEDIA_ID = "1029825579531807971"
+
+
+class Lost(Exception):
+    pass
+
+
+class FakeApi:
+    """A store on a fake clock whose creates can lose their response, before or after committing,
+    or commit only ``late_by`` seconds after the client gave up."""
+
+    def __init__(self, lose: int = 0, fail_before_commit: int = 0, late_by: float | None = None) -> None:
+        self.items: list[str] = []
+        self.lose = lose
+        self.fail_before_commit = fail_before_commit
+        self.late_by = late_by
+        self.pending: list[float] = []  # when each late create commits
+        self.creates = 0
+        self.finds = 0
+        self.now = 0.0
+        self.slept = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+
+    def _commit_due(self) -> None:
+        while self.pending and self.pending[0] <= self.now:
+            self.pending.pop(0)
+            self.items.append(f"item{len(self.items)}")
+
+    def find(self) -> str | None:
+        self.finds += 1
+        self._commit_due()
+        return self.items[0] if self.items else None
+
+    def create(self) -> str:
+        self.creates += 1
+        if self.fail_before_commit:
+            self.fail_before_commit -= 1
+            raise Lost("dropped before commit")
+        if self.late_by is not None:
+            self.pending.append(self.now + self.late_by)
+            self.late_by = None
+            raise Lost("read timeout; the server is still working on it")
+        self.items.append(f"item{len(self.items)}")
+        if self.lose:
+            self.lose -= 1
+            raise Lost("dropped after commit")
+        return self.items[-1]
+
+    def create_once(self, **kwargs: object) -> tuple[str, bool]:
+        return create_once(
+            self.find, self.create, lost_errors=(Lost,), sleep=self.sleep, clock=self.clock, **kwargs
+        )  # type: ignore[arg-type]
+
+
+ADS_BODY = {
+    "errors": [
+        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
+    ],
+    "request": {"params": {"account_id": "18ce54d4x5t"}},
+}
+
+PATH = "accounts/18ce54d4x5t/media_creatives"
+
+HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+def _every_error_class() -> list[type[Exception]]:
+    return [
+        cls
+        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
+    ]
+
+
+def _example(cls: type[Exception]) -> Exception:
+    if issubclass(cls, MediaProcessingError):
+        return cls(
+            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
+        )
+    if issubclass(cls, MediaUploadError):
+        return cls(
+            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
+        )
+    if issubclass(cls, AdsApiError):
+        return cls(
+            "the API said no",
+            status_code=429,
+            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
+            method="GET",
+            path="2/media/upload",
+        )
+    return cls("s3://bucket/key changed while it was read")
+
+
+def test_create_once_creates_then_reuses() -> None:
+    api = FakeApi()
+    assert api.create_once() == ("item0", True)
+    assert api.create_once() == ("item0", False)
+    assert api.items == ["item0"]
+    assert api.creates == 1
+
+
+def test_create_once_looks_after_a_lost_response() -> None:
+    api = FakeApi(lose=1)
+    assert api.create_once(settle_seconds=10) == ("item0", True)
+    assert api.items == ["item0"]
+    assert (api.creates, api.finds, api.slept) == (1, 2, 0.0)
+
+
+def test_create_once_waits_for_a_create_the_server_commits_late() -> None:
+    api = FakeApi(late_by=2.5)
+    assert api.create_once(settle_seconds=3) == ("item0", True)
+    assert api.creates == 1
+    assert api.items == ["item0"]
+    assert 2.5 <= api.slept <= 3
+
+
+def test_create_once_settle_period_bounds_the_wait() -> None:
+    # The documented residual risk: a create committed after the settle period is made twice.
+    api = FakeApi(late_by=5)
+    assert api.create_once(settle_seconds=2) == ("item0", True)
+    assert api.creates == 2
+    assert api.slept == pytest.approx(2)
+    api.sleep(5)
+    api.find()
+    assert api.items == ["item0", "item1"]
+
+
+def test_create_once_without_settle_looks_once() -> None:
+    api = FakeApi(late_by=0.5)
+    assert api.create_once(settle_seconds=0) == ("item0", True)
+    assert (api.creates, api.finds, api.slept) == (2, 2, 0.0)
+
+
+def test_create_once_retries_a_create_that_never_landed() -> None:
+    api = FakeApi(fail_before_commit=2)
+    assert api.create_once(attempts=3, settle_seconds=1) == ("item0", True)
+    assert api.creates == 3
+    assert api.slept == pytest.approx(2)  # one settle period after each lost create
+
+
+def test_create_once_gives_up_after_attempts() -> None:
+    api = FakeApi(fail_before_commit=5)
+    with pytest.raises(Lost):
+        api.create_once(attempts=2, settle_seconds=1)
+    assert api.creates == 2
+    assert api.items == []
+
+
+def test_create_once_does_not_swallow_other_errors() -> None:
+    def create() -> str:
+        raise KeyError("bad request")
+
+    with pytest.raises(KeyError):
+        create_once(lambda: None, create, lost_errors=(Lost,))
+    with pytest.raises(ValueError, match="attempts"):
+        create_once(lambda: None, create, lost_errors=(Lost,), attempts=0)
+    for bad in (-1, True, "5"):
+        with pytest.raises(ValueError, match="settle_seconds must be a non-negative number"):
+            create_once(lambda: None, create, lost_errors=(Lost,), settle_seconds=bad)  # type: ignore[arg-type]
+
+
+def test_settle_seconds_for_a_connection_timeout() -> None:
+    assert settle_seconds_for(1) == 2.0
+    assert settle_seconds_for(60.0) == 120.0
+    assert settle_seconds_for(0) == 0.0
+    for bad in (-1, float("nan"), None):
+        with pytest.raises(ValueError, match="timeout must be a non-negative number"):
+            settle_seconds_for(bad)  # type: ignore[arg-type]
+
+
+def test_poll_backs_off_until_found() -> None:
+    now = [0.0]
+    sleeps: list[float] = []
+    answers = iter([None, None, None, "found"])
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    result = poll(lambda: next(answers), 10, first_delay=0.5, sleep=sleep, clock=lambda: now[0])
+    assert result == "found"
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_poll_gives_none_at_the_deadline() -> None:
+    now = [0.0]
+    calls = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def probe() -> None:
+        calls.append(now[0])
+
+    assert poll(probe, 3, first_delay=1, sleep=sleep, clock=lambda: now[0]) is None
+    assert calls == [0.0, 1.0, 3.0]
+
+
+def test_delete_each_treats_missing_as_done() -> None:
+    deleted: list[str] = []
+
+    def delete(entity_id: str) -> None:
+        if entity_id == "gone":
+            raise Lost("404")
+        deleted.append(entity_id)
+
+    assert delete_each(["a", "gone", "b"], delete, missing_errors=(Lost,)) == ["a", "gone", "b"]
+    assert deleted == ["a", "b"]
+    with pytest.raises(KeyError):
+        delete_each(["a"], lambda _: {}["x"], missing_errors=(Lost,))
