@@ -35,16 +35,10 @@ WEBSITE_CLICKS, VIDEO_VIEWS, ENGAGEMENTS, PREROLL_VIEWS, DELETED, OTHER_CAMPAIGN
     "8v7jt",
 )
 
-LANDING = "https://example.com/spring"
-
 
 def account_media(emulator: AdsApiEmulator, category: str, *size: int) -> dict[str, Any]:
     upload = ready_media(emulator, category, *size)
     return CreateAccountMediaOperator(task_id="account_media", media_key=upload, timeout=5).execute({})
-
-
-def attach(**kwargs: Any) -> Any:
-    return AttachMediaCreativeOperator(task_id="media_creative", **kwargs).execute(context={})
 
 
 #: The client's timeout in the late-commit tests; the server commits after it.

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from airflow_provider_twitter_ads import exceptions
 from airflow_provider_twitter_ads.exceptions import (
-    AdsApiError,
     AdsApiNotFoundError,
     MediaProcessingError,
-    MediaUploadError,
     error_from_response,
 )
 from airflow_provider_twitter_ads.utils.processing import (
@@ -25,45 +21,6 @@ from airflow_provider_twitter_ads.utils.processing import (
 )
 
 MEDIA_ID = "1029825579531807971"
-
-ADS_BODY = {
-    "errors": [
-        {"code": "INVALID_PARAMETER", "message": "landing_url must be http(s)", "parameter": "landing_url"}
-    ],
-    "request": {"params": {"account_id": "18ce54d4x5t"}},
-}
-
-PATH = "accounts/18ce54d4x5t/media_creatives"
-
-HTML_502 = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
-
-
-def _every_error_class() -> list[type[Exception]]:
-    return [
-        cls
-        for _, cls in inspect.getmembers(exceptions, inspect.isclass)
-        if issubclass(cls, Exception) and cls.__module__ == exceptions.__name__
-    ]
-
-
-def _example(cls: type[Exception]) -> Exception:
-    if issubclass(cls, MediaProcessingError):
-        return cls(
-            "1029825579531807971", {"code": 3, "name": "InvalidMedia", "message": "Unsupported video format"}
-        )
-    if issubclass(cls, MediaUploadError):
-        return cls(
-            "FINALIZE of media 1029825579531807971 failed", media_id="1029825579531807971", status_code=503
-        )
-    if issubclass(cls, AdsApiError):
-        return cls(
-            "the API said no",
-            status_code=429,
-            errors=[{"code": "TOO_MANY_REQUESTS", "message": "Rate limit exceeded"}],
-            method="GET",
-            path="2/media/upload",
-        )
-    return cls("s3://bucket/key changed while it was read")
 
 
 class TestNextWait:
