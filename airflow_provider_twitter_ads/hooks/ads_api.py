@@ -267,9 +267,8 @@ class AdsApiHook(BaseHook):
         request_kwargs: dict[str, Any],
     ) -> dict[str, Any]:
         """One HTTP attempt (after waiting out a spent rate-limit window): the parsed JSON body."""
-        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait)
+        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
         if hold:
-            log.info("Rate-limit window spent; waiting %.1f s for its reset", hold)
             time.sleep(hold)
         timeout = self.config.timeout
         started = time.monotonic()

@@ -206,9 +206,8 @@ class AsyncAdsApiHook(BaseHook):
         self, url: str, path: str, config: AdsApiConnectionConfig, settings: RetrySettings
     ) -> dict[str, Any]:
         """One signed GET (after waiting out a spent rate-limit window): the parsed JSON body."""
-        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait)
+        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
         if hold:
-            log.info("Rate-limit window spent; waiting %.1f s for its reset", hold)
             await asyncio.sleep(hold)
         signer = self._get_signer(config)
         headers = {} if _SIGN_PER_ATTEMPT else signer.sign(url, http_method="GET")[1]

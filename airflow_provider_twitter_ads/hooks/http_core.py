@@ -131,9 +131,12 @@ class RateLimitWindow:
                 with self._lock:
                     self._until = max(self._until, float(reset))
 
-    def wait(self, max_wait: float) -> float:
-        """Seconds to hold the next request (see :func:`~.retry_policy.spent_window_wait`)."""
-        return spent_window_wait(self._until, time.time(), max_wait)
+    def wait(self, max_wait: float, log: logging.Logger) -> float:
+        """Seconds to hold the next request (see :func:`~.retry_policy.spent_window_wait`), logged."""
+        hold = spent_window_wait(self._until, time.time(), max_wait)
+        if hold:
+            log.info("Rate-limit window spent; waiting %.1f s for its reset", hold)
+        return hold
 
 
 def _retry_args(log: logging.Logger, settings: RetrySettings, idempotent: bool) -> dict[str, Any]:

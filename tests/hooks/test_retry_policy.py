@@ -26,6 +26,7 @@ from airflow_provider_twitter_ads.hooks.retry_policy import (
     rate_limit_wait,
     retry_wait,
     should_retry,
+    spent_window_wait,
 )
 
 NOW = 1_800_000_000.0
@@ -168,3 +169,12 @@ def test_retry_settings_validation(kwargs: dict[str, object], error: type[Except
 def test_retry_settings_defaults() -> None:
     settings = RetrySettings()
     assert (settings.max_attempts, settings.max_rate_limit_wait) == (5, 900.0)
+
+
+def test_a_spent_window_holds_the_next_request_until_its_reset() -> None:
+    assert spent_window_wait(NOW + 2.5, NOW, max_wait=10) == 2.5
+    # Past resets and no spent window hold nothing.
+    assert spent_window_wait(NOW - 1, NOW, max_wait=10) == 0.0
+    assert spent_window_wait(0.0, NOW, max_wait=10) == 0.0
+    # A reset beyond max_wait is not waited for here: the request goes and the API's 429 decides.
+    assert spent_window_wait(NOW + 60, NOW, max_wait=10) == 0.0
