@@ -33,13 +33,15 @@ def media_bytes(request: EmulatorRequest, base64_field: str) -> bytes | None:
 
 
 def media_details(
-    record: MediaRecord, state: EmulatorState, now: float | None, *, v1: bool
+    record: MediaRecord, state: EmulatorState, now: float | None, *, v1: bool, size: bool = True
 ) -> dict[str, Any]:
-    """``size``, ``expires_after_secs``, ``processing_info`` and the ``image`` / ``video`` object."""
-    details: dict[str, Any] = {
-        "size": record.total_bytes,
-        "expires_after_secs": Uploads(state).expires_after_secs(record),
-    }
+    """``size``, ``expires_after_secs``, ``processing_info`` and the ``image`` / ``video`` object.
+
+    v2 FINALIZE and STATUS both carry all of them (the spec's media upload response); v1.1 STATUS
+    has no ``size`` (its reference's examples).
+    """
+    details: dict[str, Any] = {"size": record.total_bytes} if size else {}
+    details["expires_after_secs"] = Uploads(state).expires_after_secs(record)
     info = processing_info(record, state.config, now, with_error=v1)
     if info is not None:
         details["processing_info"] = info
@@ -146,4 +148,4 @@ def v1_status(request: EmulatorRequest, state: EmulatorState) -> Response:
     """``GET /1.1/media/upload.json?command=STATUS&media_id=...``."""
     params = request.params
     record = Uploads(state).status(params.get("command"), params.get("media_id"), command_required=True)
-    return _v1_media(record, state)
+    return Response({**_v1_ids(record), **media_details(record, state, None, v1=True, size=False)})
