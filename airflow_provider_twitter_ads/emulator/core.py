@@ -51,7 +51,9 @@ def request_echo(request: EmulatorRequest | None) -> dict[str, Any]:
     for key, value in request.params.items():
         if key.startswith("oauth_"):
             continue
-        params[key] = [part for part in value.split(",") if part] if key.endswith("_ids") else value
+        params[key] = (
+            [part.strip() for part in value.split(",") if part.strip()] if key.endswith("_ids") else value
+        )
     return {"params": params}
 
 
