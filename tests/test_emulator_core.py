@@ -54,10 +54,38 @@ def test_unsigned_request_is_401(ads_api_emulator: AdsApiEmulator) -> None:
     assert requests.get(_account_url(ads_api_emulator)).status_code == 401
 
 
-def test_unknown_version_is_404(ads_api_emulator: AdsApiEmulator) -> None:
-    response = _session(ads_api_emulator).get(_account_url(ads_api_emulator, version="99"))
+@pytest.mark.parametrize("version", ["99", "10", "5", "1"])
+def test_unknown_or_end_of_life_version_is_route_not_found(
+    ads_api_emulator: AdsApiEmulator, version: str
+) -> None:
+    """ "Versions" page: only 11 and 12 are live, 10 and older are end of life."""
+    response = _session(ads_api_emulator).get(_account_url(ads_api_emulator, version=version))
     assert response.status_code == 404
-    assert response.json()["errors"][0]["code"] == "NOT_FOUND"
+    assert response.json()["errors"][0]["code"] == "ROUTE_NOT_FOUND"
+
+
+@pytest.mark.parametrize("version", ["11", "12"])
+def test_live_versions_send_the_current_api_version_header(
+    ads_api_emulator: AdsApiEmulator, version: str
+) -> None:
+    """ "Versions" page: every response carries ``x-current-api-version``, the current version."""
+    response = _session(ads_api_emulator).get(_account_url(ads_api_emulator, version=version))
+    assert response.status_code == 200
+    assert response.headers["x-current-api-version"] == "12.0"
+    # Errors too: it is a header of every Ads API response.
+    missing = _session(ads_api_emulator).get(_account_url(ads_api_emulator) + "/nothing_here")
+    assert missing.headers["x-current-api-version"] == "12.0"
+
+
+def test_unknown_route_is_route_not_found(ads_api_emulator: AdsApiEmulator) -> None:
+    """ "Error codes and responses": a path (or method) the API does not serve is ROUTE_NOT_FOUND."""
+    session = _session(ads_api_emulator)
+    for response in (
+        session.get(_account_url(ads_api_emulator) + "/nothing_here"),
+        session.delete(_account_url(ads_api_emulator)),
+    ):
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["code"] == "ROUTE_NOT_FOUND"
 
 
 def test_repeated_query_keys_are_rejected(ads_api_emulator: AdsApiEmulator) -> None:
@@ -130,16 +158,102 @@ def test_control_endpoints_configure_and_report(ads_api_emulator: AdsApiEmulator
     assert "explode" in bad.json()["errors"][0]["message"]
     state = requests.get(base + "/state").json()
     assert ads_api_emulator.config.account_id in {a["id"] for a in state["tables"]["accounts"]}
+    flipped = requests.post(base + "/config", json={"image_account_media_media_key": True}).json()
+    assert flipped["image_account_media_media_key"] is True
+    assert ads_api_emulator.config.image_account_media_media_key is True
+    not_bool = requests.post(base + "/config", json={"image_account_media_media_key": "yes"})
+    assert not_bool.status_code == 400
 
 
-def test_multipart_without_boundary_is_a_400(ads_api_emulator: AdsApiEmulator) -> None:
+def test_control_errors(ads_api_emulator: AdsApiEmulator) -> None:
+    base = ads_api_emulator.url + "/_emulator"
+    unknown = requests.get(base + "/nothing")
+    assert unknown.status_code == 404
+    assert unknown.json()["errors"][0] == {"code": "NOT_FOUND", "message": "No control action 'nothing'"}
+    assert requests.post(base + "/health").status_code == 404
+    not_json = requests.post(base + "/config", data=b"{not json")
+    assert not_json.status_code == 400 and not_json.json()["errors"][0]["code"] == "INVALID_PARAMETER"
+    bad_seed = requests.post(base + "/seed", json={"kind": "planets"})
+    assert bad_seed.status_code == 400 and "planets" in bad_seed.json()["errors"][0]["message"]
+    # Control calls stay out of the API request log.
+    assert ads_api_emulator.api_requests(path_contains="_emulator") == []
+
+
+def test_multipart_without_boundary_is_a_400_problem(ads_api_emulator: AdsApiEmulator) -> None:
     response = _session(ads_api_emulator).post(
         f"{ads_api_emulator.url}/2/media/upload/1/append",
         data=b"--x\r\n\r\n",
         headers={"content-type": "multipart/form-data"},
     )
     assert response.status_code == 400
-    assert "boundary" in response.json()["errors"][0]["message"]
+    body = response.json()
+    assert body["type"] == "https://api.x.com/2/problems/invalid-request" and body["status"] == 400
+    assert "boundary" in body["detail"]
+
+
+# -- v2 upload errors are RFC 7807 problems, whatever raised them --------------------------------------
+# The media upload OpenAPI spec answers every error with a Problem (title, detail, type, status).
+
+
+def _assert_http_problem(response: requests.Response, status: int, title: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert (body["status"], body["title"], body["type"]) == (status, title, "about:blank")
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert "request" not in body
+
+
+def test_v2_upload_401_is_a_problem(ads_api_emulator: AdsApiEmulator) -> None:
+    response = requests.get(f"{ads_api_emulator.url}/2/media/upload", params={"media_id": "1"})
+    _assert_http_problem(response, 401, "Unauthorized")
+
+
+def test_v2_upload_429_is_a_problem(ads_api_emulator: AdsApiEmulator) -> None:
+    ads_api_emulator.update_config(rate_limit=1)
+    session = _session(ads_api_emulator)
+    url = f"{ads_api_emulator.url}/2/media/upload"
+    assert session.get(url, params={"media_id": "1"}).status_code == 404
+    response = session.get(url, params={"media_id": "1"})
+    _assert_http_problem(response, 429, "Too Many Requests")
+    assert response.headers["x-rate-limit-remaining"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "title"),
+    [
+        ({"kind": "error", "options": {"status": 500}}, 500, "Internal Server Error"),
+        ({"kind": "error", "options": {"status": 503}}, 503, "Service Unavailable"),
+        ({"kind": "rate_limit"}, 429, "Too Many Requests"),
+    ],
+)
+def test_v2_upload_faults_are_problems(
+    ads_api_emulator: AdsApiEmulator, fault: dict, status: int, title: str
+) -> None:
+    ads_api_emulator.faults.configure({"scripted": [{**fault, "path": "/2/media/upload/initialize"}]})
+    response = _session(ads_api_emulator).post(
+        f"{ads_api_emulator.url}/2/media/upload/initialize",
+        json={"total_bytes": 10, "media_type": "image/png"},
+    )
+    _assert_http_problem(response, status, title)
+    assert ads_api_emulator.state.media == {}
+
+
+def test_v2_upload_unknown_route_is_a_problem(ads_api_emulator: AdsApiEmulator) -> None:
+    response = _session(ads_api_emulator).get(f"{ads_api_emulator.url}/2/media/upload/1/nothing")
+    assert response.status_code == 404
+    assert response.json()["type"] == "https://api.x.com/2/problems/resource-not-found"
+
+
+def test_v11_upload_errors_keep_the_v11_format(ads_api_emulator: AdsApiEmulator) -> None:
+    """v1.1 ("POST media/upload" reference) keeps ``{"errors": [{"code", "message"}]}`` bodies."""
+    url = f"{ads_api_emulator.url}/1.1/media/upload.json"
+    unsigned = requests.get(url, params={"command": "STATUS", "media_id": "1"})
+    assert unsigned.status_code == 401 and unsigned.json()["errors"][0]["code"] == 32
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "error", "options": {"status": 500}, "path": "upload.json"}]}
+    )
+    failed = _session(ads_api_emulator).get(url, params={"command": "STATUS", "media_id": "1"})
+    assert failed.status_code == 500 and failed.json()["errors"][0]["code"] == 131
 
 
 def test_snapshot_reports_processing_states_up_to_the_clock(ads_api_emulator: AdsApiEmulator) -> None:

@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--account-id", default=defaults.account_id, help="the seeded ads account id")
     parser.add_argument(
+        "--image-account-media-media-key",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.image_account_media_media_key,
+        help="give image account media a media_key (default: off, as the media pages describe)",
+    )
+    parser.add_argument(
         "--faults",
         metavar="JSON_OR_FILE",
         help='fault plan, e.g. \'{"random": {"rates": {"error": 0.05}, "seed": 1}}\' or a path to a JSON file',
@@ -91,6 +97,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         account_rate_limit=args.account_rate_limit,
         rate_limit_window=args.rate_limit_window,
         upload_expires_after_secs=args.upload_expires_after_secs,
+        image_account_media_media_key=args.image_account_media_media_key,
     )
 
 

@@ -20,6 +20,8 @@ class ApiError(Exception):
         message: str,
         parameter: str | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        replace_headers: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -27,6 +29,8 @@ class ApiError(Exception):
         self.message = message
         self.parameter = parameter
         self.headers = headers or {}
+        # True: ``headers`` replace the rate-limit headers the request earned (an injected 429).
+        self.replace_headers = replace_headers
 
     def body(self, request: EmulatorRequest | None) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -36,11 +40,20 @@ class ApiError(Exception):
 
 
 def request_echo(request: EmulatorRequest | None) -> dict[str, Any]:
-    """The ``request`` member the API echoes back: the parameters it understood."""
+    """The ``request`` member the API echoes back: the parameters it understood.
+
+    ``*_ids`` filters come back as JSON arrays, as in every example of the Ads API reference.
+    """
     if request is None:
         return {"params": {}}
     params: dict[str, Any] = dict(request.path_params)
-    params.update({k: v for k, v in request.params.items() if not k.startswith("oauth_")})
+    params.pop("version", None)
+    for key, value in request.params.items():
+        if key.startswith("oauth_"):
+            continue
+        params[key] = (
+            [part.strip() for part in value.split(",") if part.strip()] if key.endswith("_ids") else value
+        )
     return {"params": params}
 
 
@@ -148,6 +161,28 @@ class Response:
 
 
 Handler = Callable[[EmulatorRequest], Response]
+#: Turns an error raised on a route into the response that route's API sends.
+ErrorRenderer = Callable[[ApiError, EmulatorRequest], Response]
+
+
+def ads_error_response(error: ApiError, request: EmulatorRequest) -> Response:
+    """The Ads API error body: ``{"errors": [...], "request": ...}``."""
+    return Response(error.body(request), error.status)
+
+
+@dataclass(frozen=True)
+class Url:
+    """One row of a package's route table (its ``urls.py``).
+
+    ``handler`` takes the request and the package's backend (the state, or the emulator for
+    control endpoints); ``min_version`` / ``max_version`` bound the Ads API versions serving it.
+    """
+
+    method: str
+    template: str
+    handler: Callable[[EmulatorRequest, Any], Response]
+    min_version: int | None = None
+    max_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,8 +192,13 @@ class Route:
     handler: Handler
     family: str
     account_scoped: bool
-    authenticated: bool
-    writes: bool
+    # Control routes skip signatures, rate limits, faults and the request log.
+    control: bool
+    render_error: ErrorRenderer
+
+    @property
+    def authenticated(self) -> bool:
+        return not self.control
 
 
 class Router:
@@ -174,7 +214,8 @@ class Router:
         handler: Handler,
         *,
         family: str | None = None,
-        authenticated: bool = True,
+        control: bool = False,
+        render_error: ErrorRenderer = ads_error_response,
     ) -> None:
         """Register ``handler``; ``family`` names its rate-limit bucket (default: the template)."""
         regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"
@@ -185,21 +226,18 @@ class Router:
                 handler=handler,
                 family=family or f"{method.upper()} {template}",
                 account_scoped="{account_id}" in template,
-                authenticated=authenticated,
-                writes=method.upper() in {"POST", "PUT", "DELETE"},
+                control=control,
+                render_error=render_error,
             )
         )
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
-        """The route and path parameters, or a 404 / 405 ``ApiError``."""
-        path_matched = False
+        """The route and path parameters, or a 404 ``ROUTE_NOT_FOUND`` ``ApiError``.
+
+        A known path with another method is no route either: the API keys routes by both.
+        """
         for route in self.routes:
             found = route.pattern.match(path)
-            if found is None:
-                continue
-            path_matched = True
-            if route.method == method.upper():
+            if found is not None and route.method == method.upper():
                 return route, found.groupdict()
-        if path_matched:
-            raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method.upper()} is not allowed on {path}")
-        raise ApiError(404, "NOT_FOUND", f"No route for {method.upper()} {path}")
+        raise ApiError(404, "ROUTE_NOT_FOUND", f"No route for {method.upper()} {path}")

@@ -1,5 +1,8 @@
 """Injected faults: scripted ones for exact tests, seeded random ones for chaos runs.
 
+This is the one place faults are decided (``FaultInjector``) and applied (``apply_before``,
+``apply_after``); the server calls both around every API handler.
+
 Fault kinds:
 
 - ``error``: answer ``status`` (default 503) with the documented error body, without handling.
@@ -16,9 +19,13 @@ from __future__ import annotations
 import random
 import re
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from airflow_provider_twitter_ads.emulator.core import ApiError, EmulatorRequest, Response
+from airflow_provider_twitter_ads.emulator.ratelimit import Window, window_headers
 
 FAULT_KINDS = ("error", "html_error", "rate_limit", "slow", "drop_before", "drop_after", "fail_processing")
 
@@ -129,3 +136,56 @@ class FaultInjector:
 def _check_kind(kind: str) -> None:
     if kind not in FAULT_KINDS:
         raise ValueError(f"Unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+
+
+class DropConnection(Exception):
+    """Close the connection without sending any response."""
+
+
+_ERROR_CODES = {
+    500: ("INTERNAL_ERROR", "Internal error"),
+    502: ("BAD_GATEWAY", "Bad gateway"),
+    503: ("SERVICE_UNAVAILABLE", "Over capacity"),
+    504: ("GATEWAY_TIMEOUT", "Gateway timeout"),
+}
+_HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+def apply_before(
+    fault: Fault, request: EmulatorRequest, rate_limit: int, account_scoped: bool
+) -> Response | None:
+    """Apply the part of ``fault`` that comes before the handler.
+
+    Returns a finished response (an HTML page), raises ``ApiError`` (rendered in the route's own
+    error format) or ``DropConnection``, or returns None to let the handler run.
+    """
+    options = fault.options
+    if fault.kind == "error":
+        status = int(options.get("status", 503))
+        code, message = _ERROR_CODES.get(status, ("INTERNAL_ERROR", "Internal error"))
+        raise ApiError(status, code, message)
+    if fault.kind == "html_error":
+        return Response(_HTML_ERROR, int(options.get("status", 502)), {"content-type": "text/html"})
+    if fault.kind == "rate_limit":
+        headers: dict[str, str] = {}
+        if options.get("with_reset", True):
+            reset = Window(rate_limit, 0, time.time() + float(options.get("reset_in", 1.0)))
+            headers.update(window_headers("x-rate-limit", reset))
+            if account_scoped:
+                headers.update(window_headers("x-account-rate-limit", reset))
+        raise ApiError(429, "TOO_MANY_REQUESTS", "Rate limit exceeded", headers=headers, replace_headers=True)
+    if fault.kind == "drop_before":
+        raise DropConnection
+    if fault.kind == "slow" and options.get("when", "after") == "before":
+        time.sleep(float(options.get("seconds", 5.0)))
+    if fault.kind == "fail_processing":
+        request.fail_processing = True
+    return None
+
+
+def apply_after(fault: Fault) -> None:
+    """Apply the part of ``fault`` that comes after the handler committed its write."""
+    if fault.kind == "drop_after":
+        raise DropConnection
+    if fault.kind == "slow" and fault.options.get("when", "after") == "after":
+        time.sleep(float(fault.options.get("seconds", 5.0)))

@@ -1,4 +1,8 @@
-"""The emulator's HTTP server: signature checks, rate limits, faults, routing, control endpoints."""
+"""The emulator's HTTP server: routing, then signature checks, rate limits and faults on API routes.
+
+Each API is a package with its own route table (``ads.urls``, ``upload.urls``, ``control.urls``);
+the server only dispatches, and renders an error in the format of the route that raised it.
+"""
 
 from __future__ import annotations
 
@@ -12,35 +16,34 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from airflow_provider_twitter_ads.emulator import ads, upload
+from airflow_provider_twitter_ads.emulator import faults as fault_plan
+from airflow_provider_twitter_ads.emulator import upload
+from airflow_provider_twitter_ads.emulator.ads import seed as ads_seed
+from airflow_provider_twitter_ads.emulator.ads import urls as ads_urls
 from airflow_provider_twitter_ads.emulator.auth import SignatureVerifier
+from airflow_provider_twitter_ads.emulator.control import urls as control_urls
 from airflow_provider_twitter_ads.emulator.core import (
     ApiError,
     EmulatorRequest,
+    ErrorRenderer,
     Response,
     Route,
     Router,
+    ads_error_response,
     parse_body,
 )
-from airflow_provider_twitter_ads.emulator.faults import Fault, FaultInjector
-from airflow_provider_twitter_ads.emulator.ratelimit import RateLimiter, Window, window_headers
+from airflow_provider_twitter_ads.emulator.faults import DropConnection, FaultInjector
+from airflow_provider_twitter_ads.emulator.ratelimit import RateLimiter, window_headers
 from airflow_provider_twitter_ads.emulator.state import EmulatorConfig, EmulatorState
+from airflow_provider_twitter_ads.emulator.upload import urls as upload_urls
+from airflow_provider_twitter_ads.emulator.upload.exceptions import v1_error_response, v2_error_response
 
 log = logging.getLogger(__name__)
 
-CONTROL_PREFIX = "/_emulator"
-_ERROR_CODES = {
-    500: ("INTERNAL_ERROR", "Internal error"),
-    502: ("BAD_GATEWAY", "Bad gateway"),
-    503: ("SERVICE_UNAVAILABLE", "Over capacity"),
-    504: ("GATEWAY_TIMEOUT", "Gateway timeout"),
-}
-_HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+CONTROL_PREFIX = control_urls.PREFIX
+#: Sent on every Ads API response ("Versions" page: the current version of the API).
+CURRENT_API_VERSION = "12.0"
 _REQUEST_LOG_SIZE = 50_000
-
-
-class _DropConnection(Exception):
-    """Close the connection without sending any response."""
 
 
 class AdsApiEmulator:
@@ -58,9 +61,10 @@ class AdsApiEmulator:
         self._rate_limiter = RateLimiter(self.config.rate_limit_window)
         self.state = EmulatorState(self.config)
         self.router = Router()
-        ads.register(self.router, self.state)
-        upload.register(self.router, self.state)
-        ads.seed(self.state)
+        ads_urls.register(self.router, self.state)
+        upload_urls.register(self.router, self.state)
+        control_urls.register(self.router, self)
+        ads_seed.seed(self.state)
         self._httpd = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
@@ -97,7 +101,7 @@ class AdsApiEmulator:
                 rows.clear()
             self.state.media.clear()
             self.state.media_key_by_id.clear()
-            ads.seed(self.state)
+            ads_seed.seed(self.state)
         self.faults.clear()
         self._rate_limiter.reset()
         self.request_log.clear()
@@ -107,6 +111,8 @@ class AdsApiEmulator:
         for name, value in changes.items():
             if not hasattr(self.config, name):
                 raise ValueError(f"Unknown emulator setting {name!r}")
+            if name == "image_account_media_media_key" and not isinstance(value, bool):
+                raise ValueError(f"image_account_media_media_key must be true or false, got {value!r}")
             setattr(self.config, name, value)
         self._rate_limiter.window_seconds = self.config.rate_limit_window
         self._rate_limiter.reset()
@@ -115,11 +121,11 @@ class AdsApiEmulator:
         """Insert ``count`` valid entities of ``kind`` into the seeded account, for paging tests.
 
         ``kind``: ``media_creatives``, ``account_media``, ``media_library`` or
-        ``preroll_call_to_actions``; ``fields`` override the defaults (see ``ads.seed_entities``).
+        ``preroll_call_to_actions``; ``fields`` override the defaults (see ``ads.seed.seed_entities``).
         Returns copies of the new entities, oldest first.
         """
         with self.state.lock:
-            return ads.seed_entities(self.state, kind, count, **fields)
+            return ads_seed.seed_entities(self.state, kind, count, **fields)
 
     def airflow_connection(self, **extra_overrides: Any) -> dict[str, Any]:
         """A ``twitter_ads`` connection (JSON form of ``AIRFLOW_CONN_*``) pointing at this emulator."""
@@ -172,8 +178,17 @@ class AdsApiEmulator:
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=body,
         )
-        if split.path.startswith(CONTROL_PREFIX):
-            self._send(handler, self._control(request), {})
+        route: Route | None = None
+        unrouted: Response | None = None
+        try:
+            route, request.path_params = self.router.match(request.method, request.path)
+        except ApiError as error:
+            unrouted = _renderer_for_path(request.path)(error, request)
+        if route is not None and route.control:
+            self._send(handler, self._control(route, request), {})
+            return
+        if unrouted is not None and request.path.startswith(CONTROL_PREFIX):
+            self._send(handler, unrouted, {})
             return
         entry: dict[str, Any] = {
             "time": time.time(),
@@ -187,12 +202,19 @@ class AdsApiEmulator:
         try:
             if self.config.latency:
                 time.sleep(self.config.latency)
-            response = self._handle_api(handler, request, pairs, rate_headers, entry)
-        except _DropConnection:
+            if route is None:
+                assert unrouted is not None
+                response = unrouted
+            else:
+                entry["family"] = route.family
+                response = self._handle_api(handler, route, request, pairs, rate_headers, entry)
+        except DropConnection:
             entry["status"] = None
             handler.close_connection = True
             self._log(entry, started)
             return
+        if not request.path.startswith(("/2/", "/1.1/")):
+            response.headers.setdefault("x-current-api-version", CURRENT_API_VERSION)
         entry["status"] = response.status
         self._log(entry, started)
         self._send(handler, response, rate_headers)
@@ -200,42 +222,47 @@ class AdsApiEmulator:
     def _handle_api(
         self,
         handler: BaseHTTPRequestHandler,
+        route: Route,
         request: EmulatorRequest,
         pairs: list[tuple[str, str]],
         rate_headers: dict[str, str],
         entry: dict[str, Any],
     ) -> Response:
+        """Signature, version, repeated keys, rate limits, faults, then the handler."""
         try:
-            route, path_params = self.router.match(request.method, request.path)
-            request.path_params = path_params
-            entry["family"] = route.family
             if route.authenticated and not self._signed(handler, request):
                 raise ApiError(401, "UNAUTHORIZED_ACCESS", "This request is not properly authenticated")
-            _check_version(path_params, self.config.supported_versions)
+            _check_version(request.path_params, self.config.supported_versions)
             _check_repeated_keys(pairs)
-            limited = self._spend_rate_limit(route, path_params, rate_headers)
-            if limited is not None:
-                raise limited
+            self._spend_rate_limit(route, request.path_params, rate_headers)
             fault = self.faults.decide(request.method, request.path)
             if fault is not None:
                 entry["fault"] = fault.kind
-                early = self._apply_fault_before(fault, request, route, path_params, rate_headers)
+                early = fault_plan.apply_before(fault, request, self.config.rate_limit, route.account_scoped)
                 if early is not None:
                     return early
             parse_body(request)
             with self.state.lock:
                 response = route.handler(request)
             if fault is not None:
-                self._apply_fault_after(fault)
+                fault_plan.apply_after(fault)
             return response
         except ApiError as error:
+            if error.replace_headers:
+                rate_headers.clear()
             rate_headers.update(error.headers)
-            return Response(error.body(request), error.status)
-        except _DropConnection:
+            return route.render_error(error, request)
+        except DropConnection:
             raise
         except Exception:
             log.error("Emulator handler failed:\n%s", traceback.format_exc())
-            return Response(ApiError(500, "INTERNAL_ERROR", "Internal error").body(request), 500)
+            return route.render_error(ApiError(500, "INTERNAL_ERROR", "Internal error"), request)
+
+    def _control(self, route: Route, request: EmulatorRequest) -> Response:
+        try:
+            return route.handler(request)
+        except ApiError as error:
+            return route.render_error(error, request)
 
     def _signed(self, handler: BaseHTTPRequestHandler, request: EmulatorRequest) -> bool:
         content_type = request.headers.get("content-type", "")
@@ -249,7 +276,7 @@ class AdsApiEmulator:
 
     def _spend_rate_limit(
         self, route: Route, path_params: dict[str, str], rate_headers: dict[str, str]
-    ) -> ApiError | None:
+    ) -> None:
         ok, window = self._rate_limiter.take(("app", route.family), self.config.rate_limit)
         rate_headers.update(window_headers("x-rate-limit", window))
         account_ok = True
@@ -258,90 +285,12 @@ class AdsApiEmulator:
                 ("account", path_params.get("account_id", ""), route.family), self.config.account_rate_limit
             )
             rate_headers.update(window_headers("x-account-rate-limit", account_window))
-        if ok and account_ok:
-            return None
-        return ApiError(429, "TOO_MANY_REQUESTS", "Rate limit exceeded")
-
-    def _apply_fault_before(
-        self,
-        fault: Fault,
-        request: EmulatorRequest,
-        route: Route,
-        path_params: dict[str, str],
-        rate_headers: dict[str, str],
-    ) -> Response | None:
-        options = fault.options
-        if fault.kind == "error":
-            status = int(options.get("status", 503))
-            code, message = _ERROR_CODES.get(status, ("INTERNAL_ERROR", "Internal error"))
-            return Response(ApiError(status, code, message).body(request), status)
-        if fault.kind == "html_error":
-            status = int(options.get("status", 502))
-            return Response(_HTML_ERROR, status, {"content-type": "text/html"})
-        if fault.kind == "rate_limit":
-            rate_headers.clear()
-            if options.get("with_reset", True):
-                reset = Window(
-                    limit=self.config.rate_limit,
-                    remaining=0,
-                    reset_at=time.time() + float(options.get("reset_in", 1.0)),
-                )
-                rate_headers.update(window_headers("x-rate-limit", reset))
-                if route.account_scoped:
-                    rate_headers.update(window_headers("x-account-rate-limit", reset))
-            return Response(ApiError(429, "TOO_MANY_REQUESTS", "Rate limit exceeded").body(request), 429)
-        if fault.kind == "drop_before":
-            raise _DropConnection
-        if fault.kind == "slow" and options.get("when", "after") == "before":
-            time.sleep(float(options.get("seconds", 5.0)))
-        if fault.kind == "fail_processing":
-            request.fail_processing = True
-        return None
-
-    def _apply_fault_after(self, fault: Fault) -> None:
-        if fault.kind == "drop_after":
-            raise _DropConnection
-        if fault.kind == "slow" and fault.options.get("when", "after") == "after":
-            time.sleep(float(fault.options.get("seconds", 5.0)))
+        if not (ok and account_ok):
+            raise ApiError(429, "TOO_MANY_REQUESTS", "Rate limit exceeded")
 
     def _log(self, entry: dict[str, Any], started: float) -> None:
         entry["elapsed_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.request_log.append(entry)
-
-    # -- control endpoints ------------------------------------------------------------------------
-
-    def _control(self, request: EmulatorRequest) -> Response:
-        action = request.path[len(CONTROL_PREFIX) :].strip("/")
-        try:
-            payload = json.loads(request.body) if request.body else {}
-            if request.method == "GET" and action == "health":
-                return Response({"ok": True})
-            if request.method == "GET" and action == "state":
-                return Response(self.snapshot())
-            if request.method == "GET" and action == "requests":
-                return Response({"requests": list(self.request_log)})
-            if request.method == "GET" and action == "faults":
-                return Response({"injected": dict(self.faults.injected)})
-            if request.method == "POST" and action == "faults":
-                self.faults.configure(payload)
-                return Response({"ok": True})
-            if request.method == "GET" and action == "config":
-                return Response(self.config.public())
-            if request.method == "POST" and action == "config":
-                self.update_config(**payload)
-                return Response(self.config.public())
-            if request.method == "POST" and action == "seed":
-                fields = dict(payload)
-                kind, count = fields.pop("kind"), fields.pop("count", 1)
-                if not isinstance(count, int):
-                    raise ValueError(f"count must be an integer, got {count!r}")
-                return Response({"data": self.seed_entities(kind, count, **fields)})
-            if request.method == "POST" and action == "reset":
-                self.reset()
-                return Response({"ok": True})
-        except (ValueError, KeyError, TypeError) as exc:
-            return Response({"errors": [{"code": "INVALID_PARAMETER", "message": str(exc)}]}, 400)
-        return Response({"errors": [{"code": "NOT_FOUND", "message": f"No control action {action!r}"}]}, 404)
 
     def _send(
         self, handler: BaseHTTPRequestHandler, response: Response, rate_headers: dict[str, str]
@@ -366,10 +315,24 @@ class AdsApiEmulator:
             handler.wfile.write(payload)
 
 
+def _renderer_for_path(path: str) -> ErrorRenderer:
+    """The error format of the API a path belongs to, for requests no route matched."""
+    if path.startswith(CONTROL_PREFIX):
+        return control_urls.control_error_response
+    if path.startswith("/2/"):
+        return v2_error_response
+    if path.startswith("/1.1/"):
+        return v1_error_response
+    return ads_error_response
+
+
 def _check_version(path_params: dict[str, str], supported: tuple[int, ...]) -> None:
+    """Only live versions are served ("Versions" page: 11 and 12; 10 and older are end of life)."""
     version = path_params.get("version")
     if version is not None and not (version.isdigit() and int(version) in supported):
-        raise ApiError(404, "NOT_FOUND", f"API version {version!r} is not served")
+        raise ApiError(
+            404, "ROUTE_NOT_FOUND", f"API version {version!r} is not served (end of life or unknown)"
+        )
 
 
 def _check_repeated_keys(pairs: list[tuple[str, str]]) -> None:

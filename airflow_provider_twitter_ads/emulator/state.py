@@ -25,7 +25,8 @@ class EmulatorConfig:
     access_token: str = DEFAULT_ACCESS_TOKEN
     access_token_secret: str = DEFAULT_ACCESS_TOKEN_SECRET
     account_id: str = DEFAULT_ACCOUNT_ID
-    supported_versions: tuple[int, ...] = tuple(range(1, 13))
+    # The live Ads API versions ("Versions" page); 10 and older are end of life.
+    supported_versions: tuple[int, ...] = (11, 12)
     # Requests per endpoint family per window, for the x-rate-limit-* headers.
     rate_limit: int = 100_000
     # Requests per account per endpoint family per window, for the x-account-rate-limit-* headers.
@@ -36,8 +37,10 @@ class EmulatorConfig:
     # How long video and GIF processing takes after FINALIZE, and what STATUS tells clients to wait.
     processing_seconds: float = 2.0
     check_after_secs: int = 1
-    # Seconds an upload session lives after INIT (the API's expires_after_secs).
-    upload_expires_after_secs: int = 86_400
+    # Seconds an upload session lives after INIT (15 days: the v2 quickstart's 1295999).
+    upload_expires_after_secs: int = 1_296_000
+    # Whether image account media carry ``media_key`` (the docs disagree; see docs/emulator.rst).
+    image_account_media_media_key: bool = False
     # Where received upload segments are spooled until FINALIZE (None: a temporary directory).
     upload_spool_dir: str | None = None
 

@@ -21,7 +21,16 @@ def _account_media_id(emulator: AdsApiEmulator, creative_type: str = "MEDIUM_REC
 # -- account media ----------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def version_4(ads_api_emulator: AdsApiEmulator) -> None:
+    """Serve the end-of-life version 4 too, the last with ``POST account_media``."""
+    ads_api_emulator.update_config(supported_versions=(4, 11, 12))
+
+
+@pytest.mark.usefixtures("version_4")
 def test_post_account_media_image_on_version_4(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
+    """Image account media: ``video_id`` null, ``media_url`` set (v12 reference, "Account Media")."""
+    ads_api_emulator.update_config(image_account_media_media_key=True)
     media_id = _media_id(ads_api_emulator, "tweet_image", 320, 50)
     response = ads.post(
         "account_media", version="4", params={"creative_type": "BANNER", "media_id": media_id}
@@ -30,22 +39,30 @@ def test_post_account_media_image_on_version_4(ads_api_emulator: AdsApiEmulator,
     entity = response.json()["data"]
     assert entity["creative_type"] == "BANNER"
     assert entity["media_key"] == f"3_{media_id}"
+    assert entity["video_id"] is None
     assert entity["media_url"].startswith("https://pbs.twimg.com/media/")
     assert entity["deleted"] is False
     assert ads.get(f"account_media/{entity['id']}").json()["data"] == entity
 
 
+@pytest.mark.usefixtures("version_4")
 def test_post_account_media_preroll_on_version_4(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
+    """PREROLL: ``video_id`` holds the media key, ``media_url`` is null.
+
+    v12 reference, "Account Media", example ``"video_id": "13_771791717175468032", "media_url": null``.
+    """
     video_id = _media_id(ads_api_emulator, "amplify_video")
     response = ads.post(
         "account_media", version="4", params={"creative_type": "PREROLL", "video_id": video_id}
     )
     assert response.status_code == 201
-    assert response.json()["data"]["video_id"] == video_id
+    assert response.json()["data"]["video_id"] == f"13_{video_id}"
+    assert response.json()["data"]["media_url"] is None
     assert response.json()["data"]["media_key"] == f"13_{video_id}"
 
 
-@pytest.mark.parametrize("version", ["5", "12"])
+@pytest.mark.usefixtures("version_4")
+@pytest.mark.parametrize("version", ["11", "12"])
 def test_post_account_media_is_gone_after_version_4(
     ads_api_emulator: AdsApiEmulator, ads: AdsClient, version: str
 ) -> None:
@@ -53,7 +70,7 @@ def test_post_account_media_is_gone_after_version_4(
     response = ads.post(
         "account_media", version=version, params={"creative_type": "BANNER", "media_id": media_id}
     )
-    assert error_of(response)[:2] == (404, "NOT_FOUND")
+    assert error_of(response)[:2] == (404, "ROUTE_NOT_FOUND")
     assert ads_api_emulator.state.tables.get("account_media", {}) == {}
 
 
@@ -64,14 +81,18 @@ def test_post_account_media_is_gone_after_version_4(
         ({"creative_type": "BILLBOARD", "media_id": "1"}, ("INVALID_PARAMETER", "creative_type")),
         ({"creative_type": "BANNER"}, ("MISSING_PARAMETER", "media_id")),
         ({"creative_type": "PREROLL"}, ("MISSING_PARAMETER", "video_id")),
-        ({"creative_type": "BANNER", "media_id": "1029825579531800000"}, ("INVALID_PARAMETER", "media_id")),
+        ({"creative_type": "VAST_PREROLL", "media_id": "1"}, ("INVALID_PARAMETER", "creative_type")),
+        ({"creative_type": "BANNER"}, ("MISSING_PARAMETER", "media_id")),
+        ({"creative_type": "PREROLL"}, ("MISSING_PARAMETER", "video_id")),
+        ({"creative_type": "BANNER", "media_id": "1029825579531800000"}, ("INVALID_MEDIA", "media_id")),
         ({"creative_type": "BANNER", "media_id": "<image 300x250>"}, ("INVALID_PARAMETER", "media_id")),
-        ({"creative_type": "MEDIUM_RECTANGLE", "media_id": "<gif>"}, ("INVALID_PARAMETER", "media_id")),
-        ({"creative_type": "MEDIUM_RECTANGLE", "media_id": "<amplify>"}, ("INVALID_PARAMETER", "media_id")),
-        ({"creative_type": "PREROLL", "video_id": "<tweet video>"}, ("INVALID_PARAMETER", "video_id")),
-        ({"creative_type": "PREROLL", "video_id": "<image 300x250>"}, ("INVALID_PARAMETER", "video_id")),
+        ({"creative_type": "MEDIUM_RECTANGLE", "media_id": "<gif>"}, ("INVALID_MEDIA", "media_id")),
+        ({"creative_type": "MEDIUM_RECTANGLE", "media_id": "<amplify>"}, ("INVALID_MEDIA", "media_id")),
+        ({"creative_type": "PREROLL", "video_id": "<tweet video>"}, ("INVALID_MEDIA", "video_id")),
+        ({"creative_type": "PREROLL", "video_id": "<image 300x250>"}, ("INVALID_MEDIA", "video_id")),
     ],
 )
+@pytest.mark.usefixtures("version_4")
 def test_post_account_media_validation(
     ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict, expected: tuple[str, str]
 ) -> None:
@@ -87,9 +108,10 @@ def test_post_account_media_validation(
 
 
 def test_account_media_has_no_put(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
+    """A method the resource does not have is no route ("Error codes and responses": ROUTE_NOT_FOUND)."""
     account_media_id = _account_media_id(ads_api_emulator)
     response = ads.put(f"account_media/{account_media_id}", params={"creative_type": "BANNER"})
-    assert response.status_code == 405
+    assert error_of(response)[:2] == (404, "ROUTE_NOT_FOUND")
 
 
 def test_account_media_list_filters(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
@@ -100,6 +122,8 @@ def test_account_media_list_filters(ads_api_emulator: AdsApiEmulator, ads: AdsCl
         return [entity["id"] for entity in ads.get("account_media", params=params).json()["data"]]
 
     assert listed(creative_types="PREROLL") == [entity["id"] for entity in prerolls]
+    # VAST_PREROLL is one of the filter's documented values (v12 reference, "Account Media").
+    assert listed(creative_types="VAST_PREROLL") == []
     assert listed(creative_types="PREROLL,BANNER") == [entity["id"] for entity in banners + prerolls]
     assert listed(account_media_ids=f"{banners[1]['id']},{prerolls[0]['id']}") == [
         banners[1]["id"],
@@ -115,8 +139,16 @@ def test_delete_account_media(ads_api_emulator: AdsApiEmulator, ads: AdsClient) 
     deleted = ads.delete(f"account_media/{account_media_id}")
     assert deleted.status_code == 200
     assert deleted.json()["data"]["id"] == account_media_id and deleted.json()["data"]["deleted"] is True
-    assert error_of(ads.delete(f"account_media/{account_media_id}")) == (404, "NOT_FOUND", "account_media_id")
-    assert error_of(ads.get(f"account_media/{account_media_id}")) == (404, "NOT_FOUND", "account_media_id")
+    assert error_of(ads.delete(f"account_media/{account_media_id}")) == (
+        404,
+        "ACCOUNT_MEDIA_NOT_FOUND",
+        "account_media_id",
+    )
+    assert error_of(ads.get(f"account_media/{account_media_id}")) == (
+        404,
+        "ACCOUNT_MEDIA_NOT_FOUND",
+        "account_media_id",
+    )
     assert ads.get(f"account_media/{account_media_id}", params={"with_deleted": "true"}).status_code == 200
     assert ads.get("account_media").json()["data"] == []
 
@@ -125,6 +157,11 @@ def test_delete_account_media(ads_api_emulator: AdsApiEmulator, ads: AdsClient) 
 
 
 def test_create_media_creative(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
+    """A media creative carries ``creative_type`` and no ``serving_status``.
+
+    v12 reference, "Media Creatives": the example has ``creative_type``; ``serving_status`` only
+    appears in an old (v3) example.
+    """
     account_media_id = _account_media_id(ads_api_emulator)
     params = {
         "account_media_id": account_media_id,
@@ -137,11 +174,12 @@ def test_create_media_creative(ads_api_emulator: AdsApiEmulator, ads: AdsClient)
     assert creative["account_media_id"] == account_media_id
     assert creative["line_item_id"] == "8v7jo"
     assert creative["landing_url"] == "https://example.com/a"
-    assert (creative["serving_status"], creative["entity_status"], creative["approval_status"]) == (
-        "ACTIVE",
+    assert (creative["creative_type"], creative["entity_status"], creative["approval_status"]) == (
+        "MEDIUM_RECTANGLE",
         "ACTIVE",
         "ACCEPTED",
     )
+    assert "serving_status" not in creative
     assert creative["deleted"] is False
     assert ads.get(f"media_creatives/{creative['id']}").json()["data"] == creative
     # No server-side dedupe: the same POST makes another creative.
@@ -244,10 +282,14 @@ def test_delete_media_creative(ads_api_emulator: AdsApiEmulator, ads: AdsClient)
     [creative] = ads_api_emulator.seed_entities("media_creatives", 1)
     deleted = ads.delete(f"media_creatives/{creative['id']}")
     assert deleted.status_code == 200 and deleted.json()["data"]["deleted"] is True
-    assert error_of(ads.get(f"media_creatives/{creative['id']}")) == (404, "NOT_FOUND", "media_creative_id")
+    assert error_of(ads.get(f"media_creatives/{creative['id']}")) == (
+        404,
+        "MEDIA_CREATIVE_NOT_FOUND",
+        "media_creative_id",
+    )
     assert error_of(ads.delete(f"media_creatives/{creative['id']}")) == (
         404,
-        "NOT_FOUND",
+        "MEDIA_CREATIVE_NOT_FOUND",
         "media_creative_id",
     )
     restored = ads.get(f"media_creatives/{creative['id']}", params={"with_deleted": "true"}).json()["data"]
@@ -332,6 +374,15 @@ def test_preroll_call_to_action_crud(ads: AdsClient) -> None:
         ),
         (
             {"line_item_id": "zzzzz", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
+            ("INVALID_PARAMETER", "line_item_id"),
+        ),
+        # Only MEDIA / PREROLL_VIEWS line items take pre-roll CTAs ("Video Views Pre-roll Objective").
+        (
+            {"line_item_id": "8v7jp", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
+            ("INVALID_PARAMETER", "line_item_id"),
+        ),
+        (
+            {"line_item_id": "8v7jo", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
             ("INVALID_PARAMETER", "line_item_id"),
         ),
     ],

@@ -46,9 +46,10 @@ def test_get_account(ads: AdsClient) -> None:
 
 
 @pytest.mark.parametrize("path", ["", "line_items", "line_items/8v7jo", "media_creatives"])
-def test_unknown_account_is_404(ads: AdsClient, path: str) -> None:
+def test_unknown_account_is_403_account_not_found(ads: AdsClient, path: str) -> None:
+    """ "Error codes and responses" (v12): ``ACCOUNT_NOT_FOUND`` is served with HTTP 403."""
     response = ads.session.get(ads.url(path, account_id="nosuchacct"), timeout=10)
-    assert error_of(response) == (404, "NOT_FOUND", "account_id")
+    assert error_of(response) == (403, "ACCOUNT_NOT_FOUND", "account_id")
 
 
 def test_get_line_item(ads: AdsClient) -> None:
@@ -63,6 +64,12 @@ def test_get_line_item(ads: AdsClient) -> None:
     assert line_item["entity_status"] == "ACTIVE"
     assert line_item["deleted"] is False
     assert ISO_8601.match(line_item["created_at"]) and ISO_8601.match(line_item["updated_at"])
+
+
+def test_preroll_views_line_item_is_a_media_product(ads: AdsClient) -> None:
+    """ "Video Views Pre-roll Objective" guide: pre-roll line items have ``product_type`` MEDIA."""
+    line_item = ads.get("line_items/8v7jr").json()["data"]
+    assert (line_item["objective"], line_item["product_type"]) == ("PREROLL_VIEWS", "MEDIA")
 
 
 def test_unknown_line_item_is_404(ads: AdsClient) -> None:
@@ -203,9 +210,17 @@ def test_deleted_entities_are_hidden_unless_with_deleted(
 
 
 def test_list_echoes_request_params(ads: AdsClient) -> None:
+    """``*_ids`` filters are echoed as JSON arrays, other parameters as sent.
+
+    Every example of the v12 reference does so, e.g. "Account Media":
+    ``"params": {"account_media_ids": ["3wpx"], "account_id": "18ce54d4x5t"}``.
+    """
     body = ads.get("line_items", params={"count": "2", "campaign_ids": "8yn7m"}).json()
     params = body["request"]["params"]
-    assert params["count"] == "2" and params["campaign_ids"] == "8yn7m"
+    assert params["count"] == "2" and params["campaign_ids"] == ["8yn7m"]
     assert params["account_id"] == "18ce54d4x5t"
+    assert "version" not in params
+    listed = ads.get("line_items", params={"line_item_ids": "8v7jo,8v7jp"}).json()["request"]["params"]
+    assert listed["line_item_ids"] == ["8v7jo", "8v7jp"]
     assert not any(name.startswith("oauth_") for name in params)
     assert len(body["data"]) == 2 and body["next_cursor"] is not None

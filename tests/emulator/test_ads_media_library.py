@@ -34,6 +34,7 @@ def _account_media(ads: AdsClient) -> list[dict]:
 
 
 def test_add_image_to_library(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
+    """``media_status`` of processed media is TRANSCODE_COMPLETED ("Video Views Pre-roll Objective" guide)."""
     media_key = _media(ads_api_emulator)
     response = ads.post(
         "media_library",
@@ -45,7 +46,7 @@ def test_add_image_to_library(ads_api_emulator: AdsApiEmulator, ads: AdsClient) 
     assert entry["media_id"] == media_key.split("_", 1)[1]
     assert entry["media_type"] == "IMAGE"
     assert entry["media_category"] == "TWEET_IMAGE"
-    assert entry["media_status"] == "TRANSCODED"
+    assert entry["media_status"] == "TRANSCODE_COMPLETED"
     assert entry["media_url"].startswith("https://pbs.twimg.com/media/")
     assert (entry["name"], entry["file_name"], entry["title"], entry["description"]) == (
         "Latte",
@@ -67,9 +68,10 @@ def test_media_key_is_required(ads: AdsClient) -> None:
     )
 
 
-def test_unknown_media_key_is_400(ads: AdsClient) -> None:
+def test_unknown_media_key_is_400_invalid_media(ads: AdsClient) -> None:
+    """ "Error codes and responses" (v12): a bad media key is 400 ``INVALID_MEDIA``."""
     response = ads.post("media_library", params={"media_key": "3_1029825579531807971"})
-    assert error_of(response) == (400, "INVALID_PARAMETER", "media_key")
+    assert error_of(response) == (400, "INVALID_MEDIA", "media_key")
 
 
 def _insert(emulator: AdsApiEmulator, **fields: object) -> str:
@@ -133,7 +135,7 @@ def test_media_that_is_not_ready_is_refused(
     media_key = _insert(ads_api_emulator, **fields)
     assert error_of(ads.post("media_library", params={"media_key": media_key})) == (
         400,
-        "INVALID_PARAMETER",
+        "INVALID_MEDIA",
         "media_key",
     )
     assert ads_api_emulator.state.tables.get("media_library", {}) == {}
@@ -160,7 +162,7 @@ def test_poster_media_key_must_be_a_ready_image(ads_api_emulator: AdsApiEmulator
     gif = _media(ads_api_emulator, "tweet_gif", 480, 270)
     for poster in (gif, "3_1", _insert(ads_api_emulator, finalized=False)):
         response = ads.post("media_library", params={"media_key": video, "poster_media_key": poster})
-        assert error_of(response) == (400, "INVALID_PARAMETER", "poster_media_key")
+        assert error_of(response) == (400, "INVALID_MEDIA", "poster_media_key")
     assert _account_media(ads) == []
     poster = _media(ads_api_emulator, "tweet_image", 1280, 720)
     entry = ads.post("media_library", params={"media_key": video, "poster_media_key": poster}).json()["data"]
@@ -168,17 +170,37 @@ def test_poster_media_key_must_be_a_ready_image(ads_api_emulator: AdsApiEmulator
     assert entry["poster_media_url"].startswith("https://pbs.twimg.com/media/")
 
 
+@pytest.mark.parametrize("with_media_key", [False, True], ids=["no-media-key", "media-key"])
 @pytest.mark.parametrize(("creative_type", "width", "height"), CREATIVE_SIZES)
 def test_image_of_a_creative_size_creates_account_media(
-    ads_api_emulator: AdsApiEmulator, ads: AdsClient, creative_type: str, width: int, height: int
+    ads_api_emulator: AdsApiEmulator,
+    ads: AdsClient,
+    creative_type: str,
+    width: int,
+    height: int,
+    with_media_key: bool,
 ) -> None:
+    """Image account media: ``video_id`` null and a ``media_url`` (v12 reference, "Account Media").
+
+    ``media_key`` follows the ``image_account_media_media_key`` switch: the "Identifying media" page
+    lists it for account media in its table, while its prose and the creatives guide say account
+    media images carry no media identifier.
+    """
+    ads_api_emulator.update_config(image_account_media_media_key=with_media_key)
     media_key = _media(ads_api_emulator, "tweet_image", width, height)
     assert ads.post("media_library", params={"media_key": media_key}).status_code == 201
     [account_media] = _account_media(ads)
     assert account_media["creative_type"] == creative_type
-    assert account_media["media_key"] == media_key
+    assert account_media.get("media_key") == (media_key if with_media_key else None)
+    assert ("media_key" in account_media) is with_media_key
     assert account_media["media_url"].startswith("https://pbs.twimg.com/media/")
-    assert "video_id" not in account_media
+    assert account_media["video_id"] is None
+
+
+def test_image_account_media_media_key_is_off_by_default(ads_api_emulator: AdsApiEmulator) -> None:
+    assert ads_api_emulator.config.image_account_media_media_key is False
+    with pytest.raises(ValueError, match="must be true or false"):
+        ads_api_emulator.update_config(image_account_media_media_key="yes")
 
 
 @pytest.mark.parametrize(
@@ -201,8 +223,9 @@ def test_amplify_video_creates_preroll_account_media(
     assert entry["media_type"] == "VIDEO" and entry["media_category"] == "AMPLIFY_VIDEO"
     [account_media] = _account_media(ads)
     assert account_media["creative_type"] == "PREROLL"
-    assert account_media["video_id"] == media_key.split("_", 1)[1]
-    assert "media_url" not in account_media
+    # v12 reference, "Account Media": "video_id": "13_771791717175468032", "media_url": null.
+    assert account_media["video_id"] == media_key and media_key.startswith("13_")
+    assert account_media["media_url"] is None
 
 
 def test_re_adding_returns_the_entry_but_creates_account_media_again(
@@ -216,7 +239,7 @@ def test_re_adding_returns_the_entry_but_creates_account_media_again(
     account_media = _account_media(ads)
     assert [am["creative_type"] for am in account_media] == ["MEDIUM_RECTANGLE", "MEDIUM_RECTANGLE"]
     assert len({am["id"] for am in account_media}) == 2
-    assert {am["media_key"] for am in account_media} == {media_key}
+    assert {am["media_url"] for am in account_media} == {first.json()["data"]["media_url"]}
 
 
 def test_library_list_filters(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
@@ -224,6 +247,7 @@ def test_library_list_filters(ads_api_emulator: AdsApiEmulator, ads: AdsClient) 
         "image": ("tweet_image", {"name": "Summer Sale", "file_name": "sale.jpg"}),
         "gif": ("tweet_gif", {"name": "Spinner", "title": "Summer spinner"}),
         "video": ("amplify_video", {"name": "Teaser", "file_name": "SUMMER-teaser.mp4"}),
+        "described": ("tweet_image", {"name": "Plain", "description": "A rooftop at dusk"}),
     }
     keys = {}
     for label, (category, details) in entries.items():
@@ -233,9 +257,11 @@ def test_library_list_filters(ads_api_emulator: AdsApiEmulator, ads: AdsClient) 
     def listed(**params: str) -> list[str]:
         return [entry["media_key"] for entry in ads.get("media_library", params=params).json()["data"]]
 
-    assert listed() == [keys["image"], keys["gif"], keys["video"]]
+    assert listed() == [keys["image"], keys["gif"], keys["video"], keys["described"]]
     assert listed(media_type="GIF") == [keys["gif"]]
     assert listed(media_type="VIDEO") == [keys["video"]]
+    # v12 reference, "Media Library": q scopes by name, title, file_name and description.
+    assert listed(q="rooftop") == [keys["described"]]
     assert listed(q="summer") == [keys["image"], keys["gif"], keys["video"]]
     assert listed(q="teaser") == [keys["video"]]
     assert listed(q="spin", media_type="GIF") == [keys["gif"]]
@@ -273,7 +299,7 @@ def test_get_update_delete_entry(ads_api_emulator: AdsApiEmulator, ads: AdsClien
     assert entry["updated_at"] >= created["updated_at"]
     assert ads.get(f"media_library/{media_key}").json()["data"]["name"] == "Final"
     bad_poster = ads.put(f"media_library/{media_key}", params={"poster_media_key": media_key})
-    assert error_of(bad_poster) == (400, "INVALID_PARAMETER", "poster_media_key")
+    assert error_of(bad_poster) == (400, "INVALID_MEDIA", "poster_media_key")
 
     deleted = ads.delete(f"media_library/{media_key}")
     assert deleted.status_code == 200 and deleted.json()["data"]["deleted"] is True
@@ -291,13 +317,42 @@ def test_get_update_delete_entry(ads_api_emulator: AdsApiEmulator, ads: AdsClien
     assert again.status_code == 201 and again.json()["data"]["deleted"] is False
 
 
+def test_update_ignores_read_only_fields(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
+    """Read-only fields sent back on PUT are ignored, the writable ones applied.
+
+    v12 reference, "Media Library": PUT lists name, title, description, file_name and
+    poster_media_key only; the official SDK sends back the rest (aspect_ratio, created_at,
+    media_url...), and works against the real API, so the API ignores them.
+    """
+    media_key = _media(ads_api_emulator, "tweet_image")
+    created = ads.post("media_library", params={"media_key": media_key}).json()["data"]
+    sent_back = {
+        "name": "Renamed",
+        "aspect_ratio": "1:1",
+        "created_at": "2001-01-01T00:00:00Z",
+        "media_url": "https://example.com/other.jpg",
+        "media_type": "VIDEO",
+        "deleted": "true",
+    }
+    response = ads.put(f"media_library/{media_key}", params=sent_back)
+    assert response.status_code == 200
+    entry = response.json()["data"]
+    assert entry["name"] == "Renamed"
+    for field in ("aspect_ratio", "created_at", "media_url", "media_type", "deleted", "media_key"):
+        assert entry[field] == created[field], field
+
+
 def test_unknown_entry_is_404(ads: AdsClient) -> None:
     assert error_of(ads.get("media_library/3_1")) == (404, "NOT_FOUND", "media_key")
     assert error_of(ads.delete("media_library/3_1")) == (404, "NOT_FOUND", "media_key")
 
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "media_library"), ("POST", "media_library")])
-def test_library_does_not_exist_before_version_5(ads: AdsClient, method: str, path: str) -> None:
-    response = ads.request(method, path, version="4", params={"media_key": "3_1"})
-    assert error_of(response)[:2] == (404, "NOT_FOUND")
-    assert ads.request("GET", path, version="5").status_code == 200
+def test_library_does_not_exist_before_version_3(
+    ads_api_emulator: AdsApiEmulator, ads: AdsClient, method: str, path: str
+) -> None:
+    """The media library arrived in v3 ("Versions" page); those old versions are served only on request."""
+    ads_api_emulator.update_config(supported_versions=(2, 3, 11, 12))
+    response = ads.request(method, path, version="2", params={"media_key": "3_1"})
+    assert error_of(response)[:2] == (404, "ROUTE_NOT_FOUND")
+    assert ads.request("GET", path, version="3").status_code == 200

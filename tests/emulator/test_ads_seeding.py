@@ -54,8 +54,8 @@ def test_seeded_entities_are_valid_and_created_at_increases(ads_api_emulator: Ad
 def test_seeded_preroll_account_media_has_a_video_id(ads_api_emulator: AdsApiEmulator) -> None:
     [entity] = ads_api_emulator.seed_entities("account_media", 1, creative_type="PREROLL")
     record = ads_api_emulator.state.media[entity["media_key"]]
-    assert entity["video_id"] == record.media_id and record.media_category == "amplify_video"
-    assert "media_url" not in entity
+    assert entity["video_id"] == record.media_key and record.media_category == "amplify_video"
+    assert entity["media_url"] is None
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,9 @@ def test_uploaded_medium_rectangle_image_becomes_account_media(ads: AdsClient) -
     assert entry.json()["data"]["media_url"].endswith(".png")
     [account_media] = ads.get("account_media").json()["data"]
     assert account_media["creative_type"] == "MEDIUM_RECTANGLE"
-    assert account_media["media_key"] == uploaded["media_key"]
+    # Found without a media_key (off by default): the new account media of the size's creative type.
+    assert "media_key" not in account_media
+    assert account_media["media_url"] == entry.json()["data"]["media_url"]
     creative = ads.post(
         "media_creatives",
         params={
@@ -71,7 +73,7 @@ def test_uploaded_amplify_video_is_refused_until_processed(
     video = b"\x00\x00\x00\x18ftypmp42" + bytes(2000)
     uploaded = _upload_video(ads, video)
     early = ads.post("media_library", params={"media_key": uploaded["media_key"]})
-    assert error_of(early) == (400, "INVALID_PARAMETER", "media_key")
+    assert error_of(early) == (400, "INVALID_MEDIA", "media_key")
     assert ads.get("account_media").json()["data"] == []
     _let_processing_time_pass(ads_api_emulator, uploaded["media_key"])
     # No STATUS poll in between: the library reads the processing clock itself.
@@ -79,7 +81,7 @@ def test_uploaded_amplify_video_is_refused_until_processed(
     assert entry.status_code == 201
     [account_media] = ads.get("account_media").json()["data"]
     assert account_media["creative_type"] == "PREROLL"
-    assert account_media["video_id"] == uploaded["id"]
+    assert account_media["video_id"] == uploaded["media_key"]
 
 
 def test_video_that_failed_processing_is_refused(ads_api_emulator: AdsApiEmulator, ads: AdsClient) -> None:
@@ -87,5 +89,5 @@ def test_video_that_failed_processing_is_refused(ads_api_emulator: AdsApiEmulato
     uploaded = _upload_video(ads, b"not a video at all" * 100)
     _let_processing_time_pass(ads_api_emulator, uploaded["media_key"])
     response = ads.post("media_library", params={"media_key": uploaded["media_key"]})
-    assert error_of(response) == (400, "INVALID_PARAMETER", "media_key")
+    assert error_of(response) == (400, "INVALID_MEDIA", "media_key")
     assert "failed" in response.json()["errors"][0]["message"]

@@ -65,11 +65,15 @@ def test_one_byte_upload_and_status(v11: V11Client, ads_api_emulator: AdsApiEmul
 
     status = v11.status(media_id)
     assert status.status_code == 200
+    # "GET media/upload (STATUS)": ids and expires_after_secs, no size; no image object for a
+    # byte that holds no image dimensions.
     assert status.json() == {
         "media_id": session["media_id"],
         "media_id_string": media_id,
         "media_key": session["media_key"],
+        "expires_after_secs": status.json()["expires_after_secs"],
     }
+    assert 0 < status.json()["expires_after_secs"] <= ads_api_emulator.config.upload_expires_after_secs
     assert ads_api_emulator.state.media_by_id(media_id).sha256 == sha256(b"\xff")
 
 
@@ -153,11 +157,20 @@ def test_resending_a_segment_and_finalizing_twice(v11: V11Client, ads_api_emulat
 # -- errors ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("missing", ["total_bytes", "media_type", "media_category"])
+@pytest.mark.parametrize("missing", ["total_bytes", "media_type"])
 def test_init_missing_parameter_is_code_38(v11: V11Client, missing: str) -> None:
+    """ "POST media/upload (INIT)": total_bytes and media_type are required."""
     fields = {"total_bytes": "10", "media_type": "image/png", "media_category": "tweet_image"}
     del fields[missing]
     _assert_coded_error(v11.init(**fields), 38, f"{missing} parameter is missing")
+
+
+def test_init_without_media_category_is_for_a_post(v11: V11Client, ads_api_emulator: AdsApiEmulator) -> None:
+    """ "POST media/upload (INIT)": media_category is needed only sometimes; without it, media is
+    for a Post by its type (v2 "Best practices" media page)."""
+    init = v11.init(total_bytes="10", media_type="image/png")
+    assert init.status_code == 200, init.text
+    assert ads_api_emulator.state.media_by_id(init.json()["media_id_string"]).media_category == "tweet_image"
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,10 @@ def test_one_byte_image(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
     assert set(session) == {"id", "media_key", "expires_after_secs"}
     assert len(session["id"]) == 19 and session["id"].isdigit()
     assert session["media_key"] == f"3_{session['id']}"
-    assert session["expires_after_secs"] == ads_api_emulator.config.upload_expires_after_secs
+    # "Chunked media upload" quickstart: a fresh session reports "expires_after_secs": 1295999,
+    # whole seconds left of 15 days.
+    assert ads_api_emulator.config.upload_expires_after_secs == 15 * 24 * 3600
+    assert 1_295_990 <= session["expires_after_secs"] <= 1_295_999
 
     append = v2.append(session["id"], 0, b"\x89")
     assert append.status_code == 200, append.text
@@ -77,7 +80,16 @@ def test_one_byte_image(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
 
     status = v2.status(session["id"])
     assert status.status_code == 200
-    assert status.json() == {"data": {"id": session["id"], "media_key": session["media_key"]}}
+    # The spec's STATUS response carries size and expires_after_secs, as FINALIZE does.
+    assert status.json() == {
+        "data": {
+            "id": session["id"],
+            "media_key": session["media_key"],
+            "size": 1,
+            "expires_after_secs": status.json()["data"]["expires_after_secs"],
+        }
+    }
+    assert 0 < status.json()["data"]["expires_after_secs"] <= 1_296_000
 
 
 def test_exactly_one_full_segment(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
@@ -223,7 +235,8 @@ _GOOD_INIT = {"total_bytes": 1000, "media_type": "image/png", "media_category": 
     [
         ({"total_bytes": None}, "total_bytes", "missing"),
         ({"media_type": None}, "media_type", "missing"),
-        ({"media_category": None}, "media_category", "missing"),
+        ({"media_category": None, "media_type": "model/gltf-binary"}, "media_type", "media_category"),
+        ({"shared": "maybe"}, "shared", "maybe"),
         ({"media_category": "tweet_banner"}, "media_category", "tweet_banner"),
         ({"media_category": "TWEET_IMAGE"}, "media_category", "TWEET_IMAGE"),
         ({"media_type": "video/mp4"}, "media_type", "video/mp4"),
@@ -334,14 +347,18 @@ def test_append_after_finalize_is_rejected(v2: V2Client, session_id: str) -> Non
     _assert_problem(v2.append(session_id, 0, b"0123456789"), 400, "media_id", "already finalized")
 
 
-def test_status_needs_a_finalized_media_and_the_status_command(v2: V2Client, session_id: str) -> None:
+def test_status_needs_a_finalized_media_and_takes_an_optional_command(v2: V2Client, session_id: str) -> None:
+    """The v2 spec's STATUS: ``media_id`` required, ``command`` optional (STATUS if given)."""
     _assert_problem(v2.status(session_id), 400, "media_id", "not been finalized")
     wrong = v2.request("GET", "/2/media/upload", params={"command": "FINALIZE", "media_id": session_id})
     _assert_problem(wrong, 400, "command", "STATUS")
-    no_command = v2.request("GET", "/2/media/upload", params={"media_id": session_id})
-    _assert_problem(no_command, 400, "command", "missing")
     no_id = v2.request("GET", "/2/media/upload", params={"command": "STATUS"})
     _assert_problem(no_id, 400, "media_id", "missing")
+    assert v2.append(session_id, 0, b"0123456789").status_code == 200
+    assert v2.finalize(session_id).status_code == 200
+    no_command = v2.request("GET", "/2/media/upload", params={"media_id": session_id})
+    assert no_command.status_code == 200, no_command.text
+    assert no_command.json()["data"]["id"] == session_id
 
 
 def test_expired_session(v2: V2Client, ads_api_emulator: AdsApiEmulator) -> None:
@@ -361,7 +378,6 @@ def test_expiry_counts_from_initialize(v2: V2Client, ads_api_emulator: AdsApiEmu
 @pytest.mark.parametrize(
     ("fields", "parameter", "detail"),
     [
-        ({"media_type": "image/png"}, "media_category", "missing"),
         ({"media_category": "tweet_video", "media_type": "video/mp4"}, "media_category", "INIT, APPEND"),
         ({"media_category": "tweet_image", "media_type": "image/gif"}, "media_type", "image/gif"),
         ({"media_category": "tweet_image"}, "media_type", "missing"),  # bytes that are no known image

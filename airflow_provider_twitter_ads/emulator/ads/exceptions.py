@@ -1,0 +1,36 @@
+"""Ads API errors with the codes of the "Error codes and responses" page of the v12 reference.
+
+https://docs.x.com/x-ads-api/fundamentals/error-codes-and-responses
+"""
+
+from __future__ import annotations
+
+from airflow_provider_twitter_ads.emulator.core import ApiError
+
+#: The documented not-found code per entity kind; kinds without one use the generic NOT_FOUND.
+NOT_FOUND_CODES = {
+    "account_media": "ACCOUNT_MEDIA_NOT_FOUND",
+    "campaigns": "CAMPAIGN_NOT_FOUND",
+    "media_creatives": "MEDIA_CREATIVE_NOT_FOUND",
+}
+
+
+def invalid(parameter: str, message: str) -> ApiError:
+    """400 ``INVALID_PARAMETER``."""
+    return ApiError(400, "INVALID_PARAMETER", message, parameter)
+
+
+def invalid_media(parameter: str, message: str) -> ApiError:
+    """400 ``INVALID_MEDIA``: a media key that names no usable media."""
+    return ApiError(400, "INVALID_MEDIA", message, parameter)
+
+
+def not_found(kind: str, parameter: str, entity_id: str) -> ApiError:
+    """404 with the kind's documented code."""
+    code = NOT_FOUND_CODES.get(kind, "NOT_FOUND")
+    return ApiError(404, code, f"{parameter} {entity_id!r} was not found", parameter)
+
+
+def account_not_found(account_id: str) -> ApiError:
+    """403 ``ACCOUNT_NOT_FOUND``: the documented status for an account the user cannot reach."""
+    return ApiError(403, "ACCOUNT_NOT_FOUND", f"account_id {account_id!r} was not found", "account_id")
