@@ -60,7 +60,7 @@ demo = _load_demo()
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 #: The scheduler's line for apache/airflow#67287: a trigger fired before the deferring worker exited.
 RACE_67287 = re.compile(r"finished with state success, but the task instance's state attribute is queued")
-_RACE_TASK = re.compile(r"<TaskInstance: (\S+)\.(\S+) ")
+_RACE_TASK = re.compile(r"<TaskInstance: (\S+) ")
 TERMINAL_RUN_STATES = ("success", "failed")
 FINISHED_TASK_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
 
@@ -119,8 +119,9 @@ class RealAirflow:
         self.logs = home / "component-logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self._components: list[_Component] = []
-        # Every process seen under a component, so that ones that outlive their parent are found.
-        self._seen: dict[int, psutil.Process] = {}
+        # Each component leads its own session, which every process under it inherits (task
+        # processes change only their process group), so the session ids find them all.
+        self._sessions: set[int] = set()
 
     # -- processes --------------------------------------------------------------------------------
 
@@ -164,18 +165,16 @@ class RealAirflow:
             start_new_session=True,
         )
         self._components.append(_Component(name, process, log_path, log_file))
+        self._sessions.add(process.pid)
 
     def check_components(self) -> None:
-        """Raise if a component has exited; also note its current children for :meth:`stop`."""
+        """Raise if a component has exited."""
         for component in self._components:
             if component.process.poll() is not None:
                 raise HarnessError(
                     f"airflow {component.name} exited with code {component.process.returncode}; "
                     f"see {component.log_path}\n{demo.tail(component.log_path)}"
                 )
-            with suppress(psutil.Error):
-                for child in psutil.Process(component.process.pid).children(recursive=True):
-                    self._seen.setdefault(child.pid, child)
 
     def stop(self, grace: float = 20.0) -> list[int]:
         """Stop every component and every process left in this home; returns the PIDs killed late.
@@ -200,7 +199,7 @@ class RealAirflow:
                 killed.append(component.process.pid)
             component.process.wait()
             component.log_file.close()
-        stragglers = [p for p in [*self._seen.values(), *self.processes_of_home()] if _alive(p)]
+        stragglers = [p for p in self.processes() if _alive(p)]
         for process in stragglers:
             # A task process leads its own group: its children go with it.
             with suppress(ProcessLookupError, PermissionError):
@@ -213,12 +212,16 @@ class RealAirflow:
         self._components.clear()
         return sorted(set(killed))
 
-    def processes_of_home(self) -> list[psutil.Process]:
-        """Live processes whose ``AIRFLOW_HOME`` is this home: components, workers, task processes."""
+    def processes(self) -> list[psutil.Process]:
+        """Every live process this Airflow started: components, executor workers, task processes.
+
+        Found by session id, not by environment: Airflow's process titles overwrite the memory
+        that ``/proc/<pid>/environ`` reads.
+        """
         found = []
         for process in psutil.process_iter():
-            with suppress(psutil.Error):
-                if process.pid != os.getpid() and process.environ().get("AIRFLOW_HOME") == str(self.home):
+            with suppress(OSError, psutil.Error):
+                if process.pid != os.getpid() and os.getsid(process.pid) in self._sessions:
                     found.append(process)
         return found
 
@@ -338,7 +341,7 @@ class RealAirflow:
             if ti.task_id == task_id and ti.map_index == map_index:
                 if ti.state != "running" or ti.pid is None:
                     raise HarnessError(f"{ti.label} is {ti.state} (pid {ti.pid}), not running")
-                if ti.pid not in {p.pid for p in self.processes_of_home()}:
+                if ti.pid not in {p.pid for p in self.processes()}:
                     raise HarnessError(f"{ti.label}: pid {ti.pid} is not a live process of {self.home}")
                 return ti.pid
         raise HarnessError(f"{dag_id}/{run_id} has no task instance {task_id}[{map_index}]")
@@ -364,7 +367,7 @@ class RealAirflow:
         for line in _read(self.logs / "scheduler.log").splitlines():
             if RACE_67287.search(line):
                 found = _RACE_TASK.search(line)
-                hits.append(f"{found.group(1)}.{found.group(2)}" if found else "?")
+                hits.append(found.group(1) if found else "?")
         return hits
 
     def emulator_requests(self) -> list[dict[str, Any]]:

@@ -7,10 +7,14 @@ task instance runs in its own worker process, and the video sensor defers to the
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 
-from .harness import RealAirflow, demo
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+
+from .harness import RealAirflow, demo, real_airflow
 
 RUN_TIMEOUT = 600.0
 
@@ -90,3 +94,34 @@ def test_example_dags_succeed_under_the_real_scheduler(
         if not c.get("deleted")
     ]
     assert call_to_actions == [(demo.PREROLL_LINE_ITEM, demo.CALL_TO_ACTION, demo.CALL_TO_ACTION_URL)]
+
+
+PROBE_DAG_FILE = Path(__file__).parent / "dags" / "scheduler_harness_probe.py"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_harness_kills_a_running_task_and_stops_every_process(
+    ads_api_emulator: AdsApiEmulator, s3_server: str, tmp_path: Path
+) -> None:
+    with real_airflow(ads_api_emulator, s3_server, tmp_path, [PROBE_DAG_FILE]) as airflow:
+        airflow.unpause("scheduler_harness_probe")
+        run_id = airflow.trigger("scheduler_harness_probe", {})
+        running = airflow.wait_for_task("scheduler_harness_probe", run_id, "hold", ["running"], timeout=300)
+        pid = airflow.task_pid("scheduler_harness_probe", run_id, "hold")
+        assert (running.try_number, running.pid) == (1, pid)
+        assert pid in {p.pid for p in airflow.processes()}
+
+        assert airflow.kill_task("scheduler_harness_probe", run_id, "hold") == pid
+
+        [outcome] = airflow.wait_for_runs([("scheduler_harness_probe", run_id)], timeout=300)
+        [hold] = outcome.task_instances
+        assert (outcome.state, hold.state, hold.try_number) == ("success", "success", 2)
+        assert hold.pid != pid
+        assert pid not in {p.pid for p in airflow.processes()}
+        components = {p.pid for p in airflow.processes()}
+        assert components
+    assert airflow.processes() == []
+    assert not any(
+        psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in components
+    )
