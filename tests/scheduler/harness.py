@@ -177,10 +177,10 @@ class RealAirflow:
                 )
 
     def stop(self, grace: float = 20.0) -> list[int]:
-        """Stop every component and every process left in this home; returns the PIDs killed late.
+        """Stop every component and every process under them; returns the PIDs that needed SIGKILL.
 
         Components get SIGTERM to their process group and ``grace`` seconds; then anything still
-        running that belongs to this home (task processes run in their own groups) gets SIGKILL.
+        running in their sessions (task processes run in process groups of their own) gets SIGKILL.
         """
         with suppress(HarnessError):
             self.check_components()
@@ -199,7 +199,7 @@ class RealAirflow:
                 killed.append(component.process.pid)
             component.process.wait()
             component.log_file.close()
-        stragglers = [p for p in self.processes() if _alive(p)]
+        stragglers = self.processes()
         for process in stragglers:
             # A task process leads its own group: its children go with it.
             with suppress(ProcessLookupError, PermissionError):
@@ -221,7 +221,7 @@ class RealAirflow:
         found = []
         for process in psutil.process_iter():
             with suppress(OSError, psutil.Error):
-                if process.pid != os.getpid() and os.getsid(process.pid) in self._sessions:
+                if os.getsid(process.pid) in self._sessions and _alive(process):
                     found.append(process)
         return found
 
@@ -232,20 +232,31 @@ class RealAirflow:
     # -- REST API ---------------------------------------------------------------------------------
 
     def api(self, method: str, path: str, body: Any = None, timeout: float = 30.0) -> Any:
-        """One call of the REST API (``/api/v2`` + ``path``); returns the decoded JSON."""
+        """One call of the REST API (``/api/v2`` + ``path``); returns the decoded JSON.
+
+        A GET or PATCH that gets no answer (a busy machine) is sent again, twice at most; a POST
+        never is, so that a run is never triggered twice.
+        """
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.api_url}/api/v2{path}",
-            data=data,
-            method=method,
-            headers={"content-type": "application/json", "accept": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace")[:2000]
-            raise HarnessError(f"{method} {path}: HTTP {error.code}: {detail}") from None
+        attempts = 3 if method in ("GET", "PATCH") else 1
+        for attempt in range(1, attempts + 1):
+            request = urllib.request.Request(
+                f"{self.api_url}/api/v2{path}",
+                data=data,
+                method=method,
+                headers={"content-type": "application/json", "accept": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    return json.loads(response.read() or b"null")
+            except urllib.error.HTTPError as error:
+                detail = error.read().decode("utf-8", "replace")[:2000]
+                raise HarnessError(f"{method} {path}: HTTP {error.code}: {detail}") from None
+            except OSError as error:
+                if attempt == attempts:
+                    raise HarnessError(f"{method} {path}: no answer from the api-server ({error})") from None
+                time.sleep(1)
+        raise AssertionError("unreachable")
 
     def wait_for_dags(self, dag_ids: Iterable[str], timeout: float) -> None:
         """Wait until the dag-processor has parsed every DAG; raise on an import error."""
