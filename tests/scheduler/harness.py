@@ -60,7 +60,7 @@ demo = _load_demo()
 COMPONENTS = ("scheduler", "dag-processor", "triggerer", "api-server")
 #: The scheduler's line for apache/airflow#67287: a trigger fired before the deferring worker exited.
 RACE_67287 = re.compile(r"finished with state success, but the task instance's state attribute is queued")
-_RACE_TASK = re.compile(r"<TaskInstance: (\S+) ")
+_RACE_TASK = re.compile(r"<TaskInstance: (\S+ \S+) ")
 TERMINAL_RUN_STATES = ("success", "failed")
 FINISHED_TASK_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
 
@@ -167,6 +167,11 @@ class RealAirflow:
         self._components.append(_Component(name, process, log_path, log_file))
         self._sessions.add(process.pid)
 
+    @property
+    def component_pids(self) -> dict[str, int]:
+        """The PID of each running component, by name (``scheduler``, ``triggerer``, ...)."""
+        return {component.name: component.process.pid for component in self._components}
+
     def check_components(self) -> None:
         """Raise if a component has exited."""
         for component in self._components:
@@ -221,7 +226,7 @@ class RealAirflow:
         found = []
         for process in psutil.process_iter():
             with suppress(OSError, psutil.Error):
-                if os.getsid(process.pid) in self._sessions and _alive(process):
+                if os.getsid(process.pid) in self._sessions and is_alive(process):
                     found.append(process)
         return found
 
@@ -373,7 +378,11 @@ class RealAirflow:
         return "".join(_read(path) for path in sorted(folder.glob("attempt=*.log.trigger.*.log")))
 
     def race_67287_hits(self) -> list[str]:
-        """``dag_id.task_id`` of each time the scheduler logged apache/airflow#67287, in order."""
+        """``dag_id.task_id run_id`` of each time the scheduler logged apache/airflow#67287, in order.
+
+        A hit usually puts the task instance up for retry (``try_number`` 2); not always, when the
+        resumed try was already on its way.
+        """
         hits = []
         for line in _read(self.logs / "scheduler.log").splitlines():
             if RACE_67287.search(line):
@@ -410,7 +419,8 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _alive(process: psutil.Process) -> bool:
+def is_alive(process: psutil.Process) -> bool:
+    """Running, and not a zombie (an orphan's zombie lingers where PID 1 does not reap)."""
     try:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:

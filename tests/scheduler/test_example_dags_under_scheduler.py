@@ -9,12 +9,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 
-from .harness import RealAirflow, demo, real_airflow
+from .harness import RealAirflow, demo, is_alive, real_airflow
 
 RUN_TIMEOUT = 600.0
 
@@ -49,7 +48,12 @@ def test_example_dags_succeed_under_the_real_scheduler(
 
     instances = [ti for outcome in outcomes for ti in outcome.task_instances]
     race_hits = airflow.race_67287_hits()
-    retried = [f"{o.dag_id}.{ti.task_id}" for o in outcomes for ti in o.task_instances if ti.try_number > 1]
+    retried = [
+        f"{o.dag_id}.{ti.task_id} {o.run_id}"
+        for o in outcomes
+        for ti in o.task_instances
+        if ti.try_number > 1
+    ]
     scheduler_summary.append(
         f"scheduler harness: dags={len(confs)} runs={len(runs)} tasks={len(instances)} "
         f"succeeded={sum(ti.state == 'success' for ti in instances)} race_67287={len(race_hits)} "
@@ -119,9 +123,9 @@ def test_harness_kills_a_running_task_and_stops_every_process(
         assert (outcome.state, hold.state, hold.try_number) == ("success", "success", 2)
         assert hold.pid != pid
         assert pid not in {p.pid for p in airflow.processes()}
-        components = {p.pid for p in airflow.processes()}
-        assert components
+        started = airflow.processes()
+        assert sorted(airflow.component_pids) == ["api-server", "dag-processor", "scheduler", "triggerer"]
+        # The components, and under them the executor's workers.
+        assert set(airflow.component_pids.values()) < {p.pid for p in started}
     assert airflow.processes() == []
-    assert not any(
-        psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in components
-    )
+    assert [p.pid for p in started if is_alive(p)] == []

@@ -34,8 +34,8 @@ def test_race_67287_hits_names_each_queued_mismatch_and_nothing_else(tmp_path: P
         encoding="utf-8",
     )
     assert airflow.race_67287_hits() == [
-        "twitter_ads_preroll_video.wait_for_processing",
-        "twitter_ads_preroll_video.upload_image",
+        f"twitter_ads_preroll_video.wait_for_processing {RUN_ID}",
+        f"twitter_ads_preroll_video.upload_image {RUN_ID}",
     ]
 
 
