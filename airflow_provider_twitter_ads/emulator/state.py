@@ -91,6 +91,10 @@ ENTITY_KINDS = (
     "account_media",
     "media_creatives",
     "preroll_call_to_actions",
+    "promotable_users",
+    "cards",
+    "tweets",
+    "promoted_tweets",
 )
 
 
@@ -102,8 +106,7 @@ class EmulatorState:
         self.lock = threading.RLock()
         self._ids = itertools.count(1029825579531807971)
         self._short_ids = itertools.count(1)
-        # Entity tables by kind ("accounts", "campaigns", "line_items", "media_library",
-        # "account_media", "media_creatives", "preroll_call_to_actions"), each id -> entity dict.
+        # Entity tables by kind (ENTITY_KINDS), each id -> entity dict.
         # Every kind exists from the start, so a read never changes what snapshot() reports.
         self.tables: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in ENTITY_KINDS}
         # Uploaded media by media_key, and media_key by media_id.

@@ -11,7 +11,11 @@ from airflow_provider_twitter_ads.emulator.core import ApiError
 NOT_FOUND_CODES = {
     "account_media": "ACCOUNT_MEDIA_NOT_FOUND",
     "campaigns": "CAMPAIGN_NOT_FOUND",
+    "cards": "CARD_NOT_FOUND",
     "media_creatives": "MEDIA_CREATIVE_NOT_FOUND",
+    "promotable_users": "PROMOTABLE_USER_NOT_FOUND",
+    "promoted_tweets": "PROMOTED_TWEET_NOT_FOUND",
+    "tweets": "TWEET_NOT_FOUND",
 }
 
 

@@ -10,8 +10,9 @@ import base64
 import hashlib
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
-from airflow_provider_twitter_ads.emulator.ads.exceptions import invalid_media
+from airflow_provider_twitter_ads.emulator.ads.exceptions import invalid, invalid_media
 from airflow_provider_twitter_ads.emulator.state import EmulatorState, MediaRecord
 from airflow_provider_twitter_ads.emulator.upload.processing import refresh_processing
 
@@ -78,6 +79,14 @@ def token(media_id: str, length: int = 15) -> str:
     """A stable URL-safe token for a media id, as in the API's media URLs."""
     digest = hashlib.sha256(media_id.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).decode("ascii")[:length]
+
+
+def url_param(name: str, value: str) -> str:
+    """An absolute http(s) URL, else 400 ``INVALID_PARAMETER`` on ``name``."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise invalid(name, f"{name} must be an http(s) URL, got {value!r}")
+    return value
 
 
 # -- media ------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from airflow_provider_twitter_ads.emulator.ads.cards import media_metadata, new_card
 from airflow_provider_twitter_ads.emulator.ads.models import (
     CALL_TO_ACTIONS,
     CREATABLE_CREATIVE_TYPES,
@@ -20,7 +21,16 @@ from airflow_provider_twitter_ads.emulator.ads.models import (
     new_preroll_cta,
     token,
 )
-from airflow_provider_twitter_ads.emulator.state import EmulatorState
+from airflow_provider_twitter_ads.emulator.ads.tweets import (
+    FULL,
+    RETWEETS_ONLY,
+    full_promotable_user,
+    new_promotable_user,
+    new_promoted_tweet,
+    new_tweet,
+    takes_promoted_tweets,
+)
+from airflow_provider_twitter_ads.emulator.state import EmulatorState, MediaRecord
 from airflow_provider_twitter_ads.emulator.upload.seed import add_ready_media
 
 SEEDED_CAMPAIGNS: tuple[tuple[str, str], ...] = (("8yn7m", "Launch campaign"), ("8yn7n", "Always-on video"))
@@ -32,6 +42,13 @@ SEEDED_LINE_ITEMS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("8v7jr", "8yn7m", "PREROLL_VIEWS", "Launch - preroll views", False),
     ("8v7js", "8yn7m", "WEBSITE_CLICKS", "Launch - website clicks (old)", True),
     ("8v7jt", "8yn7n", "VIDEO_VIEWS", "Always-on - video views", False),
+)
+# (id, user_id, promotable_user_type): the account's owner, and a user whose posts it may promote.
+# Neither is the user of the access token, so media it uploads for a post names the author in
+# additional_owners ("POST media/upload").
+SEEDED_PROMOTABLE_USERS: tuple[tuple[str, str, str], ...] = (
+    ("l310s", "756201191646691328", FULL),
+    ("ozor5", "2417045708", RETWEETS_ONLY),
 )
 _SEED_CREATED_AT = "2026-03-02T17:00:00Z"
 _SEED_UPDATED_AT = "2026-03-09T10:30:00Z"
@@ -93,6 +110,8 @@ def seed(state: EmulatorState) -> None:
             "updated_at": _SEED_UPDATED_AT,
             "deleted": deleted,
         }
+    for entity_id, user_id, user_type in SEEDED_PROMOTABLE_USERS:
+        new_promotable_user(state, entity_id, user_id, user_type, _SEED_CREATED_AT)
 
 
 _COMMON_FIELDS = ("created_at", "updated_at", "deleted")
@@ -133,6 +152,11 @@ _SEED_FIELDS: dict[str, frozenset[str]] = {
     "preroll_call_to_actions": frozenset(
         (*_COMMON_FIELDS, "line_item_id", "call_to_action", "call_to_action_url")
     ),
+    "cards": frozenset((*_COMMON_FIELDS, "name")),
+    "tweets": frozenset(("name", "full_text", "nullcast")),
+    "promoted_tweets": frozenset(
+        (*_COMMON_FIELDS, "line_item_id", "tweet_id", "entity_status", "approval_status")
+    ),
 }
 SEEDABLE_KINDS = tuple(_SEED_FIELDS)
 
@@ -144,7 +168,10 @@ def seed_entities(state: EmulatorState, kind: str, count: int, **fields: Any) ->
     included), each with its own uploaded media; media library entries are ``tweet_image`` media
     (``media_category`` may say otherwise); media creatives use line item 8v7jo and one fresh
     account media (``account_media_id``, ``line_item_id``, ``landing_url`` may say otherwise);
-    preroll call-to-actions use line item 8v7jr. Other ``fields`` override the entity's fields
+    preroll call-to-actions use line item 8v7jr; cards are website cards, each with its own library
+    image usable by the FULL promotable user; posts are the FULL user's nullcast text posts;
+    promoted posts use line item 8v7jo and one fresh post (``line_item_id``, ``tweet_id`` may say
+    otherwise). Other ``fields`` override the entity's fields
     (e.g. ``deleted=True``); an unknown field or kind is a ``ValueError``.
     """
     if kind not in SEEDABLE_KINDS:
@@ -161,6 +188,9 @@ def seed_entities(state: EmulatorState, kind: str, count: int, **fields: Any) ->
         "media_library": _seed_media_library,
         "media_creatives": _seed_media_creatives,
         "preroll_call_to_actions": _seed_preroll_ctas,
+        "cards": _seed_cards,
+        "tweets": _seed_tweets,
+        "promoted_tweets": _seed_promoted_tweets,
     }
     created = builders[kind](state, count, dict(fields))
     return [dict(entity) for entity in created]
@@ -242,3 +272,87 @@ def _seed_preroll_ctas(state: EmulatorState, count: int, fields: dict[str, Any])
         new_preroll_cta(state, line_item_id, call_to_action, url, when) for when in batch_stamps(state, count)
     ]
     return _apply_overrides(entities, fields)
+
+
+def _card_image(state: EmulatorState, when: str) -> MediaRecord:
+    """A 1200x628 library image that the FULL promotable user may post (its additional owner)."""
+    record = add_ready_media(state, "tweet_image", 1200, 628)
+    record.extra["additional_owners"] = [full_promotable_user(state)["user_id"]]
+    number = len(state.table("media_library")) + 1
+    details = {"name": f"Card image {number}", "file_name": f"card-{number}.jpg"}
+    state.table("media_library")[record.media_key] = new_library_entry(record, details, when)
+    return record
+
+
+def _seed_cards(state: EmulatorState, count: int, fields: dict[str, Any]) -> list[Entity]:
+    name = fields.pop("name", None)
+    entities = []
+    for when in batch_stamps(state, count):
+        record = _card_image(state, when)
+        number = len(state.table("cards")) + 1
+        components = [
+            {"type": "MEDIA", "media_key": record.media_key, "media_metadata": {}},
+            {
+                "type": "DETAILS",
+                "title": f"Seeded card {number}",
+                "destination": {"type": "WEBSITE", "url": "https://example.com/landing"},
+            },
+        ]
+        components[0]["media_metadata"] = {record.media_key: media_metadata(record)}
+        entities.append(new_card(state, name or f"Seeded card {number}", components, "IMAGE_WEBSITE", when))
+    return _apply_overrides(entities, fields)
+
+
+def _seed_tweets(state: EmulatorState, count: int, fields: dict[str, Any]) -> list[Entity]:
+    user_id = full_promotable_user(state)["user_id"]
+    name = fields.pop("name", None)
+    text = fields.pop("full_text", None)
+    nullcast = fields.pop("nullcast", True)
+    entities = []
+    for when in batch_stamps(state, count):
+        number = len(state.table("tweets")) + 1
+        entities.append(
+            new_tweet(
+                state,
+                user_id=user_id,
+                text=text or f"Seeded post {number}",
+                nullcast=bool(nullcast),
+                name=name or f"Seeded post {number}",
+                card_uri=None,
+                media=[],
+                when=when,
+            )
+        )
+    return entities
+
+
+def _seed_promoted_tweets(state: EmulatorState, count: int, fields: dict[str, Any]) -> list[Entity]:
+    line_item_id = fields.pop("line_item_id", "8v7jo")
+    line_item = state.table("line_items").get(line_item_id)
+    if line_item is None:
+        raise ValueError(f"line_item_id {line_item_id!r} is not a line item")
+    if not takes_promoted_tweets(line_item):
+        raise ValueError(f"line_item_id {line_item_id!r} takes no promoted posts")
+    tweet_id = fields.pop("tweet_id", None)
+    if tweet_id is not None and tweet_id not in state.table("tweets"):
+        raise ValueError(f"tweet_id {tweet_id!r} is not a post")
+    stamps = batch_stamps(state, count + (tweet_id is None))
+    if tweet_id is None:
+        tweet_id = _seed_tweets_at(state, stamps.pop(0))
+    entities = [new_promoted_tweet(state, line_item_id, tweet_id, when) for when in stamps]
+    return _apply_overrides(entities, fields)
+
+
+def _seed_tweets_at(state: EmulatorState, when: str) -> str:
+    number = len(state.table("tweets")) + 1
+    tweet = new_tweet(
+        state,
+        user_id=full_promotable_user(state)["user_id"],
+        text=f"Seeded post {number}",
+        nullcast=True,
+        name=f"Seeded post {number}",
+        card_uri=None,
+        media=[],
+        when=when,
+    )
+    return str(tweet["id_str"])

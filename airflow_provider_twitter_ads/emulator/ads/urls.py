@@ -9,9 +9,13 @@ from airflow_provider_twitter_ads.emulator.ads.exceptions import account_not_fou
 from airflow_provider_twitter_ads.emulator.ads.responses import (
     account_media,
     accounts,
+    cards,
     media_creatives,
     media_library,
     preroll_call_to_actions,
+    promotable_users,
+    promoted_tweets,
+    tweets,
 )
 from airflow_provider_twitter_ads.emulator.core import (
     ApiError,
@@ -73,6 +77,19 @@ ACCOUNT_SCOPED: tuple[Url, ...] = (
         "/preroll_call_to_actions/{preroll_call_to_action_id}",
         preroll_call_to_actions.delete_preroll_cta,
     ),
+    Url("GET", "/promotable_users", promotable_users.list_promotable_users),
+    Url("GET", "/promotable_users/{promotable_user_id}", promotable_users.get_promotable_user),
+    Url("POST", "/cards", cards.create_card),
+    Url("GET", "/cards", cards.list_cards),
+    Url("GET", "/cards/{card_id}", cards.get_card),
+    Url("PUT", "/cards/{card_id}", cards.update_card),
+    Url("DELETE", "/cards/{card_id}", cards.delete_card),
+    Url("POST", "/tweet", tweets.create_tweet),
+    Url("GET", "/tweets", tweets.list_tweets),
+    Url("POST", "/promoted_tweets", promoted_tweets.create_promoted_tweets),
+    Url("GET", "/promoted_tweets", promoted_tweets.list_promoted_tweets),
+    Url("GET", "/promoted_tweets/{promoted_tweet_id}", promoted_tweets.get_promoted_tweet),
+    Url("DELETE", "/promoted_tweets/{promoted_tweet_id}", promoted_tweets.delete_promoted_tweet),
 )
 
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from airflow_provider_twitter_ads.emulator.ads.exceptions import invalid, not_found
 from airflow_provider_twitter_ads.emulator.ads.models import Entity, mark_deleted
@@ -76,20 +75,14 @@ def optional_param(request: EmulatorRequest, name: str) -> str | None:
     return value if value else None
 
 
-def url_param(name: str, value: str) -> str:
-    """An absolute http(s) URL."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        raise invalid(name, f"{name} must be an http(s) URL, got {value!r}")
-    return value
-
-
 def sort_param(request: EmulatorRequest, fields: Iterable[str] = SORT_FIELDS) -> tuple[str, bool] | None:
     """``sort_by`` as (field, descending), e.g. ``created_at-desc``; None when absent."""
     value = request.param("sort_by")
     if value is None:
         return None
     allowed = [f"{field}-{direction}" for field in fields for direction in ("asc", "desc")]
+    if not allowed:
+        raise invalid("sort_by", "this endpoint takes no sort_by")
     enum_value("sort_by", value, allowed)
     field, direction = value.rsplit("-", 1)
     return field, direction == "desc"
@@ -173,11 +166,15 @@ def list_response(
     *,
     default_count: int = DEFAULT_COUNT,
     max_count: int = MAX_COUNT,
+    sort_fields: Iterable[str] = SORT_FIELDS,
+    counts_as_deleted: Predicate | None = None,
 ) -> Response:
     """One page of ``kind``: count, cursor, with_deleted, with_total_count, sort_by and ``filters``.
 
-    Without ``sort_by`` entities come in creation order. Every parameter is validated before any
-    filtering, so a bad request is refused whatever the table holds.
+    Without ``sort_by`` entities come in creation order; ``sort_fields`` are those ``sort_by``
+    accepts. ``counts_as_deleted`` hides more entities unless ``with_deleted=true`` (promoted posts
+    of a deleted line item). Every parameter is validated before any filtering, so a bad request
+    is refused whatever the table holds.
     """
     count = int_param(request, "count", default_count, 1, max_count)
     with_deleted = bool_param(request, "with_deleted")
@@ -186,13 +183,16 @@ def list_response(
     if with_total_count and cursor is not None:
         raise invalid("with_total_count", "with_total_count can not be combined with cursor")
     offset = decode_cursor(kind, cursor) if cursor is not None else 0
-    order = sort_param(request)
+    order = sort_param(request, sort_fields)
     predicates = [f.build(value) for f in filters if (value := optional_param(request, f.param)) is not None]
+
+    def hidden(entity: Entity) -> bool:
+        return bool(entity.get("deleted")) or (counts_as_deleted is not None and counts_as_deleted(entity))
 
     rows = [
         entity
         for entity in state.table(kind).values()
-        if (with_deleted or not entity.get("deleted")) and all(match(entity) for match in predicates)
+        if (with_deleted or not hidden(entity)) and all(match(entity) for match in predicates)
     ]
     if order is not None:
         field, descending = order

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow_provider_twitter_ads.emulator.ads.models import new_media_creative, stamp
+from airflow_provider_twitter_ads.emulator.ads.models import new_media_creative, stamp, url_param
 from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     ListFilter,
     Predicate,
@@ -13,7 +13,6 @@ from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     list_response,
     live_reference,
     optional_param,
-    url_param,
 )
 from airflow_provider_twitter_ads.emulator.core import ApiError, EmulatorRequest, Response
 from airflow_provider_twitter_ads.emulator.state import EmulatorState

@@ -14,6 +14,7 @@ from airflow_provider_twitter_ads.emulator.ads.models import (
     allows_preroll_cta,
     new_preroll_cta,
     stamp,
+    url_param,
 )
 from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     delete_response,
@@ -25,7 +26,6 @@ from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     list_response,
     live_reference,
     require_enum,
-    url_param,
 )
 from airflow_provider_twitter_ads.emulator.core import EmulatorRequest, Response
 from airflow_provider_twitter_ads.emulator.state import EmulatorState
