@@ -95,7 +95,8 @@ def library_media(state: EmulatorState, media_key: Any, parameter: str) -> Media
                 f"{parameter} {media_key!r} is {record.width}x{record.height}; card images need a width "
                 f"of at least {CARD_IMAGE_MIN_WIDTH} and an aspect ratio of 1:1 or 1.91:1",
             )
-    elif not _ratio_ok(record.width, record.height, CARD_VIDEO_RATIOS):
+    elif record.width and record.height and not _ratio_ok(record.width, record.height, CARD_VIDEO_RATIOS):
+        # Uploaded videos have no size here (the emulator does not parse MP4): only known sizes are checked.
         raise invalid_media(
             parameter,
             f"{parameter} {media_key!r} is {record.width}x{record.height}; card videos need 16:9 or 1:1",
