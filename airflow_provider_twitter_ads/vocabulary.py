@@ -209,3 +209,61 @@ def _check_choice(value: object, parameter: str, choices: tuple[str, ...]) -> st
     if normalized not in choices:
         raise ValueError(f"{parameter} must be one of {', '.join(choices)}, got {value!r}")
     return normalized
+
+
+# -- cards, posts (Tweets) and promoted posts -------------------------------------------------------
+
+
+class CARD_COMPONENT_TYPES:  # an enum-like namespace of the API's string values
+    """Card components ("Cards"): one media component, then one destination component."""
+
+    MEDIA = "MEDIA"
+    SWIPEABLE_MEDIA = "SWIPEABLE_MEDIA"
+    DETAILS = "DETAILS"
+    BUTTON = "BUTTON"
+    ALL: tuple[str, ...] = (MEDIA, SWIPEABLE_MEDIA, DETAILS, BUTTON)
+
+
+#: A carousel (``SWIPEABLE_MEDIA``) shows 2 to 6 media ("Carousels" guide).
+SWIPEABLE_MEDIA_MIN, SWIPEABLE_MEDIA_MAX = 2, 6
+#: A ``BUTTON`` component's ENUM labels ("Cards").
+BUTTON_LABELS: tuple[str, ...] = ("BOOK", "CONNECT", "INSTALL", "OPEN", "ORDER", "PLAY", "SHOP")
+CARD_NAME_MAX_LENGTH = 80
+DETAILS_TITLE_MAX_LENGTH = 70
+#: The media kinds a card shows (creatives overview: images and videos).
+CARD_MEDIA_KINDS = frozenset({IMAGE, VIDEO, AMPLIFY_VIDEO})
+#: Card images: at least 800 px wide, aspect ratio 1:1 or 1.91:1 (creatives overview).
+CARD_IMAGE_MIN_WIDTH = 800
+CARD_IMAGE_ASPECT_RATIOS: tuple[float, ...] = (1.0, 1.91)
+#: A post's ``name`` and text ("Tweets", "Counting characters": weighted length, a URL counts 23).
+TWEET_NAME_MAX_LENGTH = 80
+MAX_WEIGHTED_TWEET_LENGTH = 280
+TWEET_URL_WEIGHT = 23
+#: A post takes up to 4 images, or 1 GIF, or 1 video ("Tweets").
+MAX_TWEET_IMAGES = 4
+#: ``GET tweets``: the post types (only PUBLISHED posts can be promoted) and timelines.
+TWEET_TYPES: tuple[str, ...] = ("DRAFT", "PUBLISHED", "SCHEDULED")
+TIMELINE_TYPES: tuple[str, ...] = ("ALL", "NULLCAST", "ORGANIC")
+#: ``GET cards`` pages at most 200 cards.
+CARDS_MAX_COUNT = 200
+#: ``POST promoted_tweets`` takes up to 50 ``tweet_ids`` ("Promoted Tweets").
+MAX_PROMOTED_TWEET_IDS = 50
+#: Promotable user types ("Promotable Users"): posts are made as the FULL one.
+PROMOTABLE_USER_FULL = "FULL"
+#: The line item product type that promoted posts go on; the MEDIA product type (pre-roll,
+#: objective PREROLL_VIEWS) "does not utilize Promoted Tweets or Cards".
+PROMOTED_TWEETS_PRODUCT_TYPE = "PROMOTED_TWEETS"
+#: Which path serves which objective: media creatives (pre-roll) or promoted posts.
+OBJECTIVE_PATHS: Mapping[str, str] = MappingProxyType(
+    {
+        "PREROLL_VIEWS": "media creative",
+        "WEBSITE_CLICKS": "promoted post",
+        "WEBSITE_CONVERSIONS": "promoted post",
+        "ENGAGEMENTS": "promoted post",
+        "VIDEO_VIEWS": "promoted post",
+        "REACH": "promoted post",
+        "APP_INSTALLS": "promoted post",
+        "APP_ENGAGEMENTS": "promoted post",
+        "FOLLOWERS": "promoted post",
+    }
+)
