@@ -18,7 +18,7 @@ from urllib3.util.retry import Retry
 
 from airflow_provider_twitter_ads import __version__
 from airflow_provider_twitter_ads.compat import BaseHook
-from airflow_provider_twitter_ads.exceptions import AdsApiError
+from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks import http_core, upload
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, is_idempotent
@@ -32,10 +32,21 @@ from airflow_provider_twitter_ads.utils.params import (
     format_list,
     format_params,
 )
+from airflow_provider_twitter_ads.utils.promoted_posts import (
+    check_card_name,
+    check_card_uri,
+    check_post_text,
+    check_tweet_ids,
+    check_tweet_name,
+)
 from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES
 from airflow_provider_twitter_ads.vocabulary import (
+    CARDS_MAX_COUNT,
     CREATIVE_TYPES,
+    MAX_TWEET_IMAGES,
     MEDIA_LIBRARY_TYPES,
+    TIMELINE_TYPES,
+    TWEET_TYPES,
     check_call_to_action,
     check_creative_type,
 )
@@ -627,15 +638,225 @@ class AdsApiHook(BaseHook):
             "DELETE", f"accounts/{{account_id}}/preroll_call_to_actions/{segment}", account_id
         )
 
+    # -- promotable users ---------------------------------------------------------------------------
+
+    def list_promotable_users(
+        self,
+        account_id: str | None = None,
+        *,
+        promotable_user_ids: Iterable[str] | str | None = None,
+        count: int = MAX_COUNT,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The users whose posts the account may promote (``GET promotable_users``)."""
+        filters = {
+            "promotable_user_ids": _id_filter("promotable_user_ids", promotable_user_ids),
+            "cursor": cursor,
+        }
+        return self.paginate("accounts/{account_id}/promotable_users", filters, count, account_id=account_id)
+
+    # -- cards ------------------------------------------------------------------------------------
+
+    def list_cards(
+        self,
+        account_id: str | None = None,
+        *,
+        card_ids: Iterable[str] | str | None = None,
+        q: str | None = None,
+        count: int = CARDS_MAX_COUNT,
+        sort_by: str | None = None,
+        with_deleted: bool | None = None,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's cards (``GET cards``); ``q`` searches their names (``count`` at most 200)."""
+        filters = {
+            "card_ids": _id_filter("card_ids", card_ids),
+            "q": q,
+            "sort_by": sort_by,
+            "with_deleted": with_deleted,
+            "cursor": cursor,
+        }
+        return self.paginate(
+            "accounts/{account_id}/cards", filters, count, account_id=account_id, max_count=CARDS_MAX_COUNT
+        )
+
+    def get_card(self, card_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """One card; ``AdsApiNotFoundError`` when it does not exist."""
+        segment = path_segment("card_id", card_id)
+        return self._entity("GET", f"accounts/{{account_id}}/cards/{segment}", account_id)
+
+    def create_card(
+        self, name: str, components: list[dict[str, Any]], account_id: str | None = None
+    ) -> dict[str, Any]:
+        """``POST cards`` with a JSON body. Every call creates a new card, whatever its name.
+
+        Not retried after a lost response (``AdsApiResponseLostError``): look for the name first.
+        """
+        body = {"name": check_card_name(name), "components": _components(components)}
+        return self._entity("POST", "accounts/{account_id}/cards", account_id, json=body)
+
+    def update_card(
+        self,
+        card_id: str,
+        name: str | None = None,
+        components: list[dict[str, Any]] | None = None,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Change a card's name and/or components (replaced whole)."""
+        segment = path_segment("card_id", card_id)
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = check_card_name(name)
+        if components is not None:
+            body["components"] = _components(components)
+        if not body:
+            raise ValueError("update_card needs name or components")
+        return self._entity("PUT", f"accounts/{{account_id}}/cards/{segment}", account_id, json=body)
+
+    def delete_card(self, card_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """Delete a card; returns it with ``deleted: true``."""
+        segment = path_segment("card_id", card_id)
+        return self._entity("DELETE", f"accounts/{{account_id}}/cards/{segment}", account_id)
+
+    # -- posts (Tweets) ---------------------------------------------------------------------------
+
+    def list_tweets(
+        self,
+        account_id: str | None = None,
+        *,
+        tweet_ids: Iterable[str] | str | None = None,
+        name: str | None = None,
+        tweet_type: str = "PUBLISHED",
+        timeline_type: str | None = None,
+        user_id: str | None = None,
+        count: int = MAX_COUNT,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's posts (``GET tweets``); ``name`` is a case-insensitive prefix.
+
+        ``timeline_type`` (``ALL``, ``NULLCAST``, ``ORGANIC``) defaults to the API's NULLCAST,
+        ``user_id`` to the FULL promotable user.
+        """
+        filters = {
+            "tweet_type": check_choice("tweet_type", tweet_type, TWEET_TYPES),
+            "timeline_type": check_choice("timeline_type", timeline_type, TIMELINE_TYPES)
+            if timeline_type
+            else None,
+            "tweet_ids": _id_filter("tweet_ids", tweet_ids),
+            "name": check_tweet_name(name) if name is not None else None,
+            "user_id": entity_id(user_id, "user_id") if user_id is not None else None,
+            "trim_user": True,
+            "cursor": cursor,
+        }
+        return self.paginate("accounts/{account_id}/tweets", filters, count, account_id=account_id)
+
+    def get_tweet(self, tweet_id: str, account_id: str | None = None, **filters: Any) -> dict[str, Any]:
+        """One published post (any timeline); ``AdsApiNotFoundError`` when the account has none by that id."""
+        wanted = entity_id(tweet_id, "tweet_id")
+        filters.setdefault("timeline_type", "ALL")
+        for tweet in self.list_tweets(account_id, tweet_ids=[wanted], **filters):
+            return tweet
+        raise AdsApiNotFoundError(
+            f"post {wanted} was not found", method="GET", path="accounts/{account_id}/tweets"
+        )
+
+    def create_tweet(
+        self,
+        as_user_id: str,
+        text: str | None = None,
+        *,
+        card_uri: str | None = None,
+        media_keys: Iterable[str] | None = None,
+        name: str | None = None,
+        nullcast: bool = True,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST tweet``: a published post as ``as_user_id`` (nullcast, promoted-only, by default).
+
+        Give ``card_uri`` or ``media_keys`` (not both). Every call creates a new post; not retried
+        after a lost response: look for its ``name`` first.
+        """
+        keys = [validate_media_key(key, "media_keys") for key in media_keys or ()]
+        if card_uri is not None and keys:
+            raise ValueError("create_tweet takes card_uri or media_keys, not both")
+        params = {
+            "as_user_id": entity_id(as_user_id, "as_user_id"),
+            "text": check_post_text(text, has_media=bool(card_uri or keys)) or None,
+            "card_uri": check_card_uri(card_uri) if card_uri is not None else None,
+            "media_keys": format_list("media_keys", keys, MAX_TWEET_IMAGES) if keys else None,
+            "name": check_tweet_name(name) if name is not None else None,
+            "nullcast": bool(nullcast),
+            "trim_user": True,
+        }
+        return self._entity("POST", "accounts/{account_id}/tweet", account_id, params)
+
+    # -- promoted posts ---------------------------------------------------------------------------
+
+    def list_promoted_tweets(
+        self,
+        account_id: str | None = None,
+        *,
+        line_item_ids: Iterable[str] | str | None = None,
+        promoted_tweet_ids: Iterable[str] | str | None = None,
+        count: int = MAX_COUNT,
+        sort_by: str | None = None,
+        with_deleted: bool | None = None,
+        cursor: str | None = None,
+    ) -> EntityPager:
+        """The account's promoted posts (``GET promoted_tweets``)."""
+        filters = {
+            "line_item_ids": _id_filter("line_item_ids", line_item_ids),
+            "promoted_tweet_ids": _id_filter("promoted_tweet_ids", promoted_tweet_ids),
+            "sort_by": sort_by,
+            "with_deleted": with_deleted,
+            "cursor": cursor,
+        }
+        return self.paginate("accounts/{account_id}/promoted_tweets", filters, count, account_id=account_id)
+
+    def get_promoted_tweet(self, promoted_tweet_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """One promoted post; ``AdsApiNotFoundError`` when it does not exist."""
+        segment = path_segment("promoted_tweet_id", promoted_tweet_id)
+        return self._entity("GET", f"accounts/{{account_id}}/promoted_tweets/{segment}", account_id)
+
+    def create_promoted_tweets(
+        self, line_item_id: str, tweet_ids: Iterable[str] | str, account_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Promote 1 to 50 posts on a line item; one promoted post each, every call anew.
+
+        Not retried after a lost response: list the line item's promoted posts first.
+        """
+        params = {
+            "line_item_id": entity_id(line_item_id, "line_item_id"),
+            "tweet_ids": check_tweet_ids(tweet_ids),
+        }
+        payload = self.request(
+            "POST", "accounts/{account_id}/promoted_tweets", params=params, account_id=account_id
+        )
+        data = payload.get("data")
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise AdsApiError(
+                f"the response has no list of promoted posts (got {type(data).__name__})",
+                method="POST",
+                path="accounts/{account_id}/promoted_tweets",
+            )
+        return data
+
+    def delete_promoted_tweet(self, promoted_tweet_id: str, account_id: str | None = None) -> dict[str, Any]:
+        """Delete a promoted post (they cannot be updated); returns it with ``deleted: true``."""
+        segment = path_segment("promoted_tweet_id", promoted_tweet_id)
+        return self._entity("DELETE", f"accounts/{{account_id}}/promoted_tweets/{segment}", account_id)
+
     def _entity(
         self,
         method: str,
         path: str,
         account_id: str | None,
         params: Mapping[str, Any] | None = None,
+        *,
+        json: Any = None,
     ) -> dict[str, Any]:
         """Send and return the response's ``data`` entity."""
-        payload = self.request(method, path, params=params, account_id=account_id)
+        payload = self.request(method, path, params=params, json=json, account_id=account_id)
         data = payload.get("data")
         if not isinstance(data, dict):
             shown = path.replace("{account_id}", str(account_id or self.account_id))
@@ -745,6 +966,12 @@ def _connection_type_info() -> dict[str, Any]:
         if entry["connection-type"] == AdsApiHook.conn_type:
             return entry
     raise LookupError(f"provider info declares no {AdsApiHook.conn_type!r} connection type")
+
+
+def _components(components: object) -> list[dict[str, Any]]:
+    if not isinstance(components, list) or not components or not all(isinstance(c, dict) for c in components):
+        raise ValueError(f"components must be a non-empty list of component dicts, got {components!r}")
+    return [dict(component) for component in components]
 
 
 def _id_filter(name: str, ids: Iterable[str] | str | None) -> str | None:

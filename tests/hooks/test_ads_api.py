@@ -1095,3 +1095,71 @@ def test_200_ids_are_accepted(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
     assert list(hook.list_media_creatives(media_creative_ids=ids)) == []
     (logged,) = ads_api_emulator.api_requests()
     assert logged["query"]["media_creative_ids"].count(",") == 199
+
+
+# -- cards, posts, promoted posts and promotable users ----------------------------------------------
+
+
+def test_card_methods(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    seeded = ads_api_emulator.seed_entities("cards", 5)
+    pager = hook.list_cards(count=2)
+    assert [card["id"] for card in pager] == [card["id"] for card in seeded]
+    assert len(ads_api_emulator.api_requests("GET", "/cards")) == 3
+    key = seeded[0]["components"][0]["media_key"]
+    components = [
+        {"type": "MEDIA", "media_key": key},
+        {"type": "DETAILS", "title": "T", "destination": {"type": "WEBSITE", "url": "https://example.com"}},
+    ]
+    card = hook.create_card("Hook card", components)
+    assert card["card_uri"] == f"card://{card['id']}"
+    assert [c["id"] for c in hook.list_cards(q="hook card")] == [card["id"]]
+    assert [c["id"] for c in hook.list_cards(card_ids=[card["id"]])] == [card["id"]]
+    assert hook.update_card(card["id"], name="Renamed")["name"] == "Renamed"
+    assert hook.get_card(card["id"])["name"] == "Renamed"
+    assert hook.delete_card(card["id"])["deleted"] is True
+    with pytest.raises(AdsApiNotFoundError):
+        hook.get_card(card["id"])
+    with pytest.raises(ValueError, match="count"):
+        hook.list_cards(count=201)
+
+
+def test_post_and_promoted_post_methods(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
+    users = list(hook.list_promotable_users())
+    full = next(user["user_id"] for user in users if user["promotable_user_type"] == "FULL")
+    seeded = ads_api_emulator.seed_entities("tweets", 3)
+    assert [t["id_str"] for t in hook.list_tweets(count=2)] == [t["id_str"] for t in seeded]
+    tweet = hook.create_tweet(full, "Hook post", name="hook-post-1")
+    assert tweet["nullcast"] is True
+    assert [t["id_str"] for t in hook.list_tweets(name="HOOK-post")] == [tweet["id_str"]]
+    assert hook.get_tweet(tweet["id_str"])["name"] == "hook-post-1"
+    with pytest.raises(AdsApiNotFoundError):
+        hook.get_tweet("1029825579531800000")
+    promoted = hook.create_promoted_tweets("8v7jo", [tweet["id_str"], seeded[0]["id_str"]])
+    assert [p["tweet_id"] for p in promoted] == [tweet["id_str"], seeded[0]["id_str"]]
+    assert [p["id"] for p in hook.list_promoted_tweets(line_item_ids=["8v7jo"], count=1)] == [
+        p["id"] for p in promoted
+    ]
+    assert hook.get_promoted_tweet(promoted[0]["id"])["tweet_id"] == tweet["id_str"]
+    assert hook.delete_promoted_tweet(promoted[0]["id"])["deleted"] is True
+    with pytest.raises(ValueError, match="at most 50"):
+        hook.create_promoted_tweets("8v7jo", [str(n) for n in range(51)])
+    with pytest.raises(ValueError, match="not both"):
+        hook.create_tweet(full, "x", card_uri="card://1", media_keys=["3_1029825579531807971"])
+    with pytest.raises(ValueError, match="weighs"):
+        hook.create_tweet(full, "x" * 281)
+
+
+def test_create_card_is_not_retried_after_a_lost_response(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    key = ads_api_emulator.seed_entities("cards", 1)[0]["components"][0]["media_key"]
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "drop_after", "method": "POST", "path": "/cards$"}]}
+    )
+    components = [
+        {"type": "MEDIA", "media_key": key},
+        {"type": "DETAILS", "title": "T", "destination": {"type": "WEBSITE", "url": "https://example.com"}},
+    ]
+    with pytest.raises(AdsApiResponseLostError):
+        hook.create_card("lost", components)
+    assert len(ads_api_emulator.api_requests("POST", "/cards")) == 1
