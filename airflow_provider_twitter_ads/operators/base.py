@@ -11,6 +11,7 @@ from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.utils.exactly_once import delete_each, settle_seconds_for
+from airflow_provider_twitter_ads.utils.promoted_posts import default_name
 
 
 def check_seconds(name: str, value: Any, *, optional: bool = False) -> float | None:
@@ -21,6 +22,15 @@ def check_seconds(name: str, value: Any, *, optional: bool = False) -> float | N
         allowed = " or None" if optional else ""
         raise ValueError(f"{name} must be a non-negative number of seconds{allowed}, got {value!r}")
     return float(value)
+
+
+def task_name(kind: str, context: Context, operator: BaseOperator) -> str:
+    """The default ``name`` of what a task instance makes: the same for every try and twin of it."""
+    ti = context.get("ti")
+    dag_id = getattr(ti, "dag_id", None) or getattr(operator, "dag_id", None) or "no-dag"
+    run_id = context.get("run_id") or getattr(ti, "run_id", None) or "no-run"
+    map_index = getattr(ti, "map_index", None)
+    return default_name(kind, str(dag_id), operator.task_id, str(run_id), map_index)
 
 
 class AdsApiEntityOperator(BaseOperator):

@@ -92,6 +92,36 @@ def create_once(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def converge(
+    mine: T,
+    find_all: Callable[[], list[T]],
+    pick: Callable[[list[T]], T],
+    same: Callable[[T, T], bool],
+    delete: Callable[[T], object] | None,
+    *,
+    what: str = "entity",
+) -> T:
+    """After this task created ``mine``: the entity every twin settles on.
+
+    ``find_all`` lists every live match (twins running at once may each have created one);
+    ``pick`` chooses the same survivor for all of them (oldest ``created_at``, then smallest id).
+    When the survivor is not ``mine``, ``mine`` is deleted (``delete``; only what this task made)
+    or, for entities the API cannot delete, left with a warning.
+    """
+    matches = find_all()
+    if not any(same(entity, mine) for entity in matches):
+        matches.append(mine)
+    chosen = pick(matches)
+    if same(chosen, mine):
+        return mine
+    if delete is None:
+        log.warning("A twin made the same %s first; keeping it and leaving this task's copy", what)
+    else:
+        log.warning("A twin made the same %s first; deleting this task's copy", what)
+        delete(mine)
+    return chosen
+
+
 def delete_each(
     ids: Iterable[str],
     delete: Callable[[str], object],

@@ -1,0 +1,163 @@
+"""Operators that promote posts on a line item (promoted tweets) and delete promoted posts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from airflow_provider_twitter_ads.compat import Context
+from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.ids import entity_id
+from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
+from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
+from airflow_provider_twitter_ads.utils.promoted_posts import (
+    check_line_item_takes_posts,
+    check_tweet_ids,
+    promoted_tweet_result,
+    survivor,
+)
+
+
+class PromoteTweetOperator(AdsApiEntityOperator):
+    """Promote posts on a line item (``POST promoted_tweets``), exactly once per post.
+
+    :param line_item_id: a line item of product type PROMOTED_TWEETS (any objective but the
+        pre-roll PREROLL_VIEWS), or its id in a dict.
+    :param tweet_ids: a post id, a list of up to 50, or ``CreateTweetOperator`` dicts.
+    :param account_id: the ads account; default: the connection's ``account_id``.
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :param settle_seconds: after a create's response is lost, seconds to keep looking for it before
+        creating again; default: twice the connection's timeout.
+    :return: ``{"id", "line_item_id", "tweet_id", "entity_status", "approval_status", "created_at",
+        "account_id"}``, or a list of them when ``tweet_ids`` is a list.
+    """
+
+    template_fields: Sequence[str] = ("line_item_id", "tweet_ids", "account_id")
+
+    def __init__(
+        self,
+        *,
+        line_item_id: str | Mapping[str, Any],
+        tweet_ids: Any,
+        account_id: str | None = None,
+        twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
+        settle_seconds: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(twitter_ads_conn_id=twitter_ads_conn_id, settle_seconds=settle_seconds, **kwargs)
+        self.line_item_id = line_item_id
+        self.tweet_ids = tweet_ids
+        self.account_id = account_id
+
+    def execute(self, context: Context) -> dict[str, Any] | list[dict[str, Any]]:
+        # Everything is checked, and every entity read, before the first write.
+        raw_line_item = (
+            self.line_item_id.get("id") if isinstance(self.line_item_id, Mapping) else self.line_item_id
+        )
+        line_item_id = entity_id(raw_line_item, "line_item_id")
+        wanted = check_tweet_ids(self.tweet_ids)
+        account_id = self.account_id or self.hook.account_id
+        try:
+            line_item = self.hook.get_line_item(line_item_id, account_id=account_id)
+        except AdsApiNotFoundError as exc:
+            raise ValueError(
+                f"line_item_id {line_item_id!r} is missing or deleted in account {account_id} ({exc})"
+            ) from exc
+        check_line_item_takes_posts(line_item)
+        self._check_posts(wanted, account_id)
+
+        def live() -> dict[str, list[dict[str, Any]]]:
+            found: dict[str, list[dict[str, Any]]] = {}
+            for promoted in self.hook.list_promoted_tweets(account_id, line_item_ids=[line_item_id]):
+                if not promoted.get("deleted") and str(promoted.get("tweet_id")) in wanted:
+                    found.setdefault(str(promoted["tweet_id"]), []).append(promoted)
+            return found
+
+        existing = live()
+        missing = [tweet_id for tweet_id in wanted if tweet_id not in existing]
+        mine: dict[str, dict[str, Any]] = {}
+        if missing:
+
+            def find() -> dict[str, dict[str, Any]] | None:
+                now = live()
+                if all(tweet_id in now for tweet_id in missing):
+                    return {tweet_id: dict(_pick(now[tweet_id])) for tweet_id in missing}
+                return None
+
+            def create() -> dict[str, dict[str, Any]]:
+                made = self.hook.create_promoted_tweets(line_item_id, missing, account_id=account_id)
+                return {str(promoted["tweet_id"]): promoted for promoted in made}
+
+            mine, created = create_once(
+                find,
+                create,
+                lost_errors=(AdsApiResponseLostError,),
+                what="promoted posts",
+                settle_seconds=self._settle_seconds(),
+            )
+            if not created:
+                mine = {}
+        chosen: dict[str, Mapping[str, Any]] = {}
+        for tweet_id in wanted:
+            if tweet_id in mine:
+                chosen[tweet_id] = converge(
+                    mine[tweet_id],
+                    lambda tweet_id=tweet_id: live().get(tweet_id, []),
+                    _pick,
+                    lambda a, b: str(a.get("id")) == str(b.get("id")),
+                    lambda own: self.hook.delete_promoted_tweet(str(own["id"]), account_id=account_id),
+                    what="promoted post",
+                )
+            else:
+                chosen[tweet_id] = _pick(existing.get(tweet_id) or live()[tweet_id])
+        results = [promoted_tweet_result(chosen[tweet_id], account_id) for tweet_id in wanted]
+        self.log.info(
+            "Promoted posts on line item %s: %s",
+            line_item_id,
+            ", ".join(f"{r['tweet_id']} -> {r['id']}" for r in results),
+        )
+        return results if isinstance(self.tweet_ids, (list, tuple)) else results[0]
+
+    def _check_posts(self, wanted: list[str], account_id: str) -> None:
+        """Every post exists and is by one of the account's promotable users."""
+        found: set[str] = set()
+        for user in self.hook.list_promotable_users(account_id):
+            if user.get("deleted") or len(found) == len(wanted):
+                continue
+            for tweet in self.hook.list_tweets(
+                account_id, tweet_ids=wanted, timeline_type="ALL", user_id=str(user["user_id"])
+            ):
+                found.add(str(tweet.get("tweet_id") or tweet.get("id_str")))
+        unknown = [tweet_id for tweet_id in wanted if tweet_id not in found]
+        if unknown:
+            raise ValueError(
+                f"tweet_ids {', '.join(unknown)}: no published post of a promotable user of account {account_id}"
+            )
+
+
+def _pick(promoted: list[Mapping[str, Any]]) -> Mapping[str, Any]:
+    chosen = survivor(promoted, lambda entity: str(entity.get("id")))
+    assert chosen is not None
+    return chosen
+
+
+class DeletePromotedTweetOperator(DeleteEntitiesOperator):
+    """Delete promoted posts (they cannot be updated); ones already deleted or missing count as done.
+
+    :param promoted_tweet_id: an id, a list of ids, or ``PromoteTweetOperator`` dicts (their ``id``).
+    :param account_id: the ads account; default: the connection's ``account_id``.
+    :param twitter_ads_conn_id: the ``twitter_ads`` connection.
+    :return: the list of promoted post ids that are now deleted.
+    """
+
+    id_parameter = "promoted_tweet_id"
+    entity_name = "promoted post"
+    template_fields: Sequence[str] = ("promoted_tweet_id", "account_id")
+
+    def __init__(self, *, promoted_tweet_id: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.promoted_tweet_id = promoted_tweet_id
+
+    def _delete_one(self) -> Callable[..., Any]:
+        return self.hook.delete_promoted_tweet
