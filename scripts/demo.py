@@ -4,11 +4,14 @@ What it does, in a temporary directory that it removes afterwards (``--keep`` ke
 
 1. starts moto's S3 server and the Ads API emulator on free loopback ports,
 2. creates an Airflow home with a SQLite metadata DB (``airflow db migrate``),
-3. writes a sample video (MP4) and one PNG per display creative size into a bucket,
-4. runs ``twitter_ads_preroll_video`` and ``twitter_ads_display_images`` with ``airflow dags test``
+3. writes a sample video (MP4) and one PNG per display creative size into a bucket, and three
+   carousel images and a second video for the promoted-post path,
+4. runs ``twitter_ads_preroll_video``, ``twitter_ads_display_images``,
+   ``twitter_ads_promoted_carousel`` and ``twitter_ads_promoted_video`` with ``airflow dags test``
    (the video sensor defers to the in-process triggerer),
 5. prints what the emulator now holds, and checks it: one account media and one media creative per
-   asset, of the right creative type, on the right line item.
+   asset, of the right creative type, on the right line item; one card, post and promoted post per
+   promoted-post DAG.
 
 It exits 0 only if every task succeeded and every check passed. Airflow's own logs go to files in
 the temporary directory; their path and last lines are printed when something fails.
@@ -50,6 +53,19 @@ VIDEO_KEY = "videos/preroll.mp4"
 DISPLAY_PREFIX = "display/"
 PREROLL_DAG = "twitter_ads_preroll_video"
 DISPLAY_DAG = "twitter_ads_display_images"
+CAROUSEL_DAG = "twitter_ads_promoted_carousel"
+PROMOTED_VIDEO_DAG = "twitter_ads_promoted_video"
+CAROUSEL_PREFIX = "promoted/carousel/"
+CAROUSEL_IMAGES = 3
+PROMOTED_VIDEO_KEY = "promoted/launch.mp4"
+DEMO_DAGS = (PREROLL_DAG, DISPLAY_DAG, CAROUSEL_DAG, PROMOTED_VIDEO_DAG)
+# The emulator's FULL promotable user, as whom the posts are made.
+POSTING_USER = "756201191646691328"
+# (DAG, card type, line item) of the one card, post and promoted post each promoted-post DAG makes.
+PROMOTED_EXPECTED = (
+    (CAROUSEL_DAG, "IMAGE_CAROUSEL_WEBSITE", "8v7jo"),
+    (PROMOTED_VIDEO_DAG, "VIDEO_WEBSITE", "8v7jp"),
+)
 # Seeded by the emulator: a VIDEO_VIEWS and a WEBSITE_CLICKS line item of the default account.
 PREROLL_LINE_ITEM = "8v7jp"
 DISPLAY_LINE_ITEM = "8v7jo"
@@ -557,6 +573,61 @@ def created_entities(state: dict[str, Any], assets: Sequence[Asset]) -> tuple[li
     return rows, problems
 
 
+@dataclass(frozen=True)
+class Promoted:
+    """One card, the post made with it and that post's promotion, as the closing table shows them."""
+
+    card_id: str
+    card_type: str
+    media: int
+    tweet_id: str
+    promoted_tweet_id: str
+    line_item: str
+
+
+def promoted_entities(state: dict[str, Any]) -> tuple[list[Promoted], list[str]]:
+    """One row per live card, with its post and promoted post; and a list of problems.
+
+    Each promoted-post DAG must have made exactly one card of its type, one nullcast post with it,
+    and one promoted post of that post on its line item (a duplicate counts as a problem).
+    """
+    tables = state.get("tables", {})
+    cards = [c for c in tables.get("cards", []) if not c.get("deleted")]
+    tweets = tables.get("tweets", [])
+    promoted = [p for p in tables.get("promoted_tweets", []) if not p.get("deleted")]
+    line_items = {li["id"]: li for li in tables.get("line_items", [])}
+    rows, problems = [], []
+    for card in cards:
+        posts = [t for t in tweets if t.get("card_uri") == card["card_uri"]]
+        tweet_id = posts[0]["id_str"] if len(posts) == 1 else "-"
+        promotions = [p for p in promoted if p.get("tweet_id") == tweet_id]
+        line_item = promotions[0].get("line_item_id") if len(promotions) == 1 else "-"
+        media = card["components"][0]
+        rows.append(
+            Promoted(
+                card_id=card["id"],
+                card_type=card.get("card_type", "?"),
+                media=len(media.get("media_keys") or [media.get("media_key")]),
+                tweet_id=tweet_id,
+                promoted_tweet_id=promotions[0]["id"] if len(promotions) == 1 else "-",
+                line_item=f"{line_item} ({line_items.get(line_item, {}).get('objective', '?')})",
+            )
+        )
+        if len(posts) != 1 or not all(
+            t.get("nullcast") and t["user"]["id_str"] == POSTING_USER for t in posts
+        ):
+            problems.append(f"card {card['id']}: {len(posts)} posts, expected one nullcast post")
+        if len(promotions) != 1:
+            problems.append(f"card {card['id']}: its post has {len(promotions)} promoted posts, expected 1")
+    found = sorted((r.card_type, r.line_item.split()[0]) for r in rows)
+    expected = sorted((card_type, line_item) for _, card_type, line_item in PROMOTED_EXPECTED)
+    if found != expected:
+        problems.append(f"cards and line items {found}, expected {expected}")
+    if len(tweets) != len(PROMOTED_EXPECTED):
+        problems.append(f"{len(tweets)} posts, expected {len(PROMOTED_EXPECTED)}")
+    return rows, problems
+
+
 # -- main ----------------------------------------------------------------------------------------------
 
 
@@ -622,7 +693,8 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
     import boto3
 
     logs = work_dir / "demo-logs"
-    progress = Progress(total=6)
+    # Servers, DB, assets, one step per DAG run, the read-back.
+    progress = Progress(total=4 + len(DEMO_DAGS))
 
     with progress.step("Starting moto S3 and the Ads API emulator on loopback") as outcome:
         s3_port = free_port()
@@ -675,8 +747,21 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
         s3.create_bucket(Bucket=BUCKET)
         for asset in assets:
             s3.put_object(Bucket=BUCKET, Key=asset.key, Body=asset.data, ContentType=asset.content_type)
+        for index in range(CAROUSEL_IMAGES):
+            s3.put_object(
+                Bucket=BUCKET,
+                Key=f"{CAROUSEL_PREFIX}{index + 1}.png",
+                Body=samples.png(1200, 628, salt=b"carousel%d" % index),
+                ContentType="image/png",
+            )
+        s3.put_object(
+            Bucket=BUCKET, Key=PROMOTED_VIDEO_KEY, Body=samples.mp4(300_000, seed=11), ContentType="video/mp4"
+        )
         video_kb = len(assets[0].data) // 1024
-        outcome.detail = f"1 MP4 video ({video_kb} KB), {len(assets) - 1} PNG images"
+        outcome.detail = (
+            f"2 MP4 videos ({video_kb} KB), {len(assets) - 1} display PNGs, "
+            f"{CAROUSEL_IMAGES} carousel PNGs (1200x628)"
+        )
 
     runs = [
         (
@@ -698,6 +783,8 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
                 "landing_url": LANDING_URL,
             },
         ),
+        (CAROUSEL_DAG, {"s3_bucket": BUCKET, "s3_prefix": CAROUSEL_PREFIX, "as_user_id": POSTING_USER}),
+        (PROMOTED_VIDEO_DAG, {"s3_bucket": BUCKET, "s3_key": PROMOTED_VIDEO_KEY, "as_user_id": POSTING_USER}),
     ]
     for dag_id, conf in runs:
         with progress.step(f"airflow dags test {dag_id}") as step:
@@ -719,6 +806,8 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
                 f"could not read the emulator's state ({exc}); see {emulator_log}\n{tail(emulator_log)}"
             ) from None
         rows, problems = created_entities(state, assets)
+        promoted_rows, promoted_problems = promoted_entities(state)
+        problems.extend(promoted_problems)
         ctas = [c for c in state.get("tables", {}).get("preroll_call_to_actions", []) if not c.get("deleted")]
         cta_found = [
             (c.get("line_item_id"), c.get("call_to_action"), c.get("call_to_action_url")) for c in ctas
@@ -728,7 +817,7 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
                 f"pre-roll call to actions {cta_found}, expected "
                 f"[{(PREROLL_LINE_ITEM, CALL_TO_ACTION, CALL_TO_ACTION_URL)}]"
             )
-        outcome.detail = f"{len(rows)} media creatives"
+        outcome.detail = f"{len(rows)} media creatives, {len(promoted_rows)} promoted posts"
 
     print()
     print(
@@ -749,12 +838,23 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
             f"{cta.get('call_to_action')} -> {cta.get('call_to_action_url')}"
         )
     print()
+    print(
+        format_table(
+            ["card", "card type", "media", "post", "promoted post", "line item"],
+            [
+                [r.card_id, r.card_type, str(r.media), r.tweet_id, r.promoted_tweet_id, r.line_item]
+                for r in promoted_rows
+            ],
+        )
+    )
+    print()
     if args.summary_json:
         args.summary_json.write_text(
             json.dumps(
                 {
                     "created": [vars(r) for r in rows],
                     "preroll_call_to_actions": ctas,
+                    "promoted": [vars(r) for r in promoted_rows],
                     "problems": problems,
                 },
                 indent=2,
@@ -766,7 +866,10 @@ def run_demo(args: argparse.Namespace, work_dir: Path, processes: Processes) -> 
             "the emulator's state is not what the DAGs should have made:\n  " + "\n  ".join(problems)
         )
     line_item_count = len({r.line_item for r in rows})
-    print(f"Done: {len(rows)} media creatives on {line_item_count} line items, every task succeeded.")
+    print(
+        f"Done: {len(rows)} media creatives on {line_item_count} line items and "
+        f"{len(promoted_rows)} promoted posts, every task succeeded."
+    )
 
 
 if __name__ == "__main__":

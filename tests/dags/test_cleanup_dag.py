@@ -41,9 +41,13 @@ def test_cleanup_deletes_creatives_then_account_media(cleanup_dag, ads_api_emula
     assert str(run.state) == "success"
     assert task_states(run) == {
         "account_media_ids": ["success"],
+        "card_ids": ["success"],
         "delete_account_media": ["success"] * len(account_media_ids),
+        "delete_card": ["skipped"],
         "delete_media_creative": ["success"] * 2,
+        "delete_promoted_tweet": ["skipped"],
         "media_creative_ids": ["success"],
+        "promoted_tweet_ids": ["success"],
     }
     tables = ads_api_emulator.state.tables
     assert [tables["media_creatives"][i]["deleted"] for i in creative_ids] == [True, True]

@@ -14,7 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = ROOT / "dags_examples"
 DOCS = ROOT / "docs"
 DAG_FILES = sorted(DAGS_FOLDER.glob("*.py"))
-EXPECTED_DAG_IDS = {"twitter_ads_preroll_video", "twitter_ads_display_images", "twitter_ads_cleanup"}
+EXPECTED_DAG_IDS = {
+    "twitter_ads_preroll_video",
+    "twitter_ads_display_images",
+    "twitter_ads_promoted_carousel",
+    "twitter_ads_promoted_video",
+    "twitter_ads_cleanup",
+}
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +110,25 @@ def test_dags_have_no_cycles_and_expected_shape(dag_bag) -> None:
         "create_account_media",
         "attach_media_creative",
     ]
+    carousel = dag_bag.dags["twitter_ads_promoted_carousel"]
+    assert [t.task_id for t in carousel.topological_sort()] == [
+        "list_images",
+        "upload_image",
+        "create_card",
+        "create_tweet",
+        "promote_tweet",
+    ]
+    video = dag_bag.dags["twitter_ads_promoted_video"]
+    assert [t.task_id for t in video.topological_sort()] == [
+        "upload_video",
+        "create_card",
+        "create_tweet",
+        "promote_tweet",
+    ]
     cleanup = dag_bag.dags["twitter_ads_cleanup"]
     order = [t.task_id for t in cleanup.topological_sort()]
     assert order.index("delete_media_creative") < order.index("delete_account_media")
+    assert order.index("delete_promoted_tweet") < order.index("delete_card")
 
 
 def test_preroll_sensor_is_deferrable(dag_bag) -> None:
