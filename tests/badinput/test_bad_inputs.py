@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from support.promoted import owned_media
 
 from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.emulator.state import DEFAULT_ACCESS_TOKEN_SECRET, DEFAULT_CONSUMER_SECRET
@@ -24,7 +25,10 @@ from airflow_provider_twitter_ads.exceptions import (
 )
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.card import CreateCardOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
+from airflow_provider_twitter_ads.operators.promoted_tweet import PromoteTweetOperator
+from airflow_provider_twitter_ads.operators.tweet import CreateTweetOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
 
@@ -58,6 +62,21 @@ def upload(ctx: BadInputContext, key: str | None = None, **kwargs: Any) -> Actio
         arguments.update(s3_bucket=ctx.bucket, s3_key=key)
     arguments.update(kwargs)
     return lambda: UploadMediaOperator(task_id="upload", **arguments).execute({})
+
+
+def card(**kwargs: Any) -> Action:
+    arguments = {"website_url": "https://example.com/autumn", "title": "Autumn", "name": "bad card", **kwargs}
+    return lambda: CreateCardOperator(task_id="card", **arguments).execute({})
+
+
+def tweet(**kwargs: Any) -> Action:
+    arguments = {"text": "Autumn roast", "name": "bad post", **kwargs}
+    return lambda: CreateTweetOperator(task_id="post", **arguments).execute({})
+
+
+def promote(**kwargs: Any) -> Action:
+    arguments = {"line_item_id": "8v7jo", "tweet_ids": "1029825579531807001", **kwargs}
+    return lambda: PromoteTweetOperator(task_id="promote", **arguments).execute({})
 
 
 def account_media(**kwargs: Any) -> Action:
@@ -499,6 +518,125 @@ CASES = [
         ["could not connect", "ConnectionRefused"],
         input_only=False,
     ),
+    # -- CreateCardOperator, CreateTweetOperator, PromoteTweetOperator ------------------------------
+    Case(
+        "card-seven-media",
+        lambda c: card(media_keys=[owned_media(c.emulator) for _ in range(7)]),
+        ValueError,
+        ["media_keys", "SWIPEABLE_MEDIA", "7"],
+    ),
+    Case(
+        "card-media-of-two-kinds",
+        lambda c: card(
+            media_keys=[owned_media(c.emulator), owned_media(c.emulator, "amplify_video", 1280, 720)]
+        ),
+        ValueError,
+        ["media_keys", "mixes"],
+    ),
+    Case(
+        "card-gif",
+        lambda c: card(media_keys=owned_media(c.emulator, "tweet_gif", 480, 270)),
+        ValueError,
+        ["media_keys", "gif"],
+    ),
+    Case(
+        "card-image-too-small",
+        lambda c: card(media_keys=owned_media(c.emulator, width=640, height=335)),
+        ValueError,
+        ["640x335", "800"],
+    ),
+    Case(
+        "card-video-still-processing",
+        lambda c: card(
+            media_keys=owned_media(
+                c.emulator, "amplify_video", 1280, 720, in_library=False, state="in_progress"
+            )
+        ),
+        ValueError,
+        ["media_keys", "not finished processing"],
+    ),
+    Case(
+        "card-media-not-in-library",
+        lambda c: card(media_keys=owned_media(c.emulator, in_library=False), add_to_library=False),
+        ValueError,
+        ["media_keys", "media library"],
+    ),
+    Case(
+        "card-media-never-uploaded",
+        lambda c: card(media_keys=f"3_{UNKNOWN_MEDIA_ID}"),
+        ValueError,
+        ["media_keys", UNKNOWN_MEDIA_ID, "not an uploaded media"],
+    ),
+    Case(
+        "card-url-not-http",
+        lambda c: card(media_keys=owned_media(c.emulator), website_url="javascript:alert(1)"),
+        ValueError,
+        ["website_url", "javascript:alert(1)"],
+    ),
+    Case(
+        "card-website-and-app",
+        lambda c: card(media_keys=owned_media(c.emulator), button_label="INSTALL"),
+        ValueError,
+        ["website", "app"],
+    ),
+    Case("tweet-text-over-280", lambda c: tweet(text="x" * 281), ValueError, ["text", "281", "280"]),
+    Case("tweet-cjk-counts-twice", lambda c: tweet(text="咖" * 141), ValueError, ["text", "282"]),
+    Case(
+        "tweet-url-counts-23",
+        lambda c: tweet(text="a" * 257 + " https://example.com/" + "p" * 200),
+        ValueError,
+        ["text", "281"],
+    ),
+    Case(
+        "tweet-card-and-media",
+        lambda c: tweet(card_uri="card://1029825579531807971", media_keys=owned_media(c.emulator)),
+        ValueError,
+        ["card_uri", "media_keys"],
+    ),
+    Case(
+        "tweet-five-images",
+        lambda c: tweet(media_keys=[owned_media(c.emulator) for _ in range(5)]),
+        ValueError,
+        ["media_keys", "4"],
+    ),
+    Case(
+        "tweet-video-and-image",
+        lambda c: tweet(
+            media_keys=[owned_media(c.emulator, "amplify_video", 1280, 720), owned_media(c.emulator)]
+        ),
+        ValueError,
+        ["media_keys", "alone"],
+    ),
+    Case(
+        "tweet-not-a-promotable-user",
+        lambda c: tweet(as_user_id="12345"),
+        ValueError,
+        ["as_user_id", "12345"],
+    ),
+    Case(
+        "tweet-card-uri-malformed",
+        lambda c: tweet(card_uri="card:/123"),
+        ValueError,
+        ["card_uri", "card:/123"],
+    ),
+    Case(
+        "promote-51-posts",
+        lambda c: promote(tweet_ids=[str(1029825579531807000 + n) for n in range(51)]),
+        ValueError,
+        ["tweet_ids", "50", "51"],
+    ),
+    Case(
+        "promote-on-preroll-line-item",
+        lambda c: promote(line_item_id="8v7jr"),
+        ValueError,
+        ["8v7jr", "MEDIA", "PREROLL_VIEWS"],
+    ),
+    Case(
+        "promote-unknown-post",
+        lambda c: promote(tweet_ids=UNKNOWN_MEDIA_ID),
+        ValueError,
+        ["tweet_ids", UNKNOWN_MEDIA_ID],
+    ),
 ]
 
 
@@ -538,7 +676,17 @@ def test_bad_input_fails_clearly_and_changes_nothing(bad_input: BadInputContext,
 
 def test_the_table_covers_every_operator_and_the_connection() -> None:
     prefixes = {case.id.split("-", 1)[0] for case in CASES}
-    assert {"upload", "sensor", "account", "attach", "list", "connection"} <= prefixes
+    assert {
+        "upload",
+        "sensor",
+        "account",
+        "attach",
+        "list",
+        "connection",
+        "card",
+        "tweet",
+        "promote",
+    } <= prefixes
     assert len(CASES) >= 30
 
 

@@ -369,3 +369,47 @@ def test_connection_errors_do_not_echo_credentials_in_urls(
     with pytest.raises(ValueError, match=field) as caught:
         AdsApiHook("twitter_ads_urls").get_line_item("8v7jo")
     assert leaks(error_text(caught.value)) == []
+
+
+def test_promoted_post_operators_leak_no_secret(
+    canary: AdsApiEmulator, debug_logs: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from support.promoted import WEBSITE_CLICKS, owned_media
+
+    from airflow_provider_twitter_ads.operators.card import CreateCardOperator, DeleteCardOperator
+    from airflow_provider_twitter_ads.operators.promoted_tweet import PromoteTweetOperator
+    from airflow_provider_twitter_ads.operators.tweet import CreateTweetOperator
+
+    # A lost response makes the card operator warn and look again; a 503 makes the hook retry.
+    canary.faults.configure(
+        {
+            "scripted": [
+                {"kind": "drop_after", "method": "POST", "path": "/cards$", "times": 1},
+                {"kind": "error", "method": "GET", "path": "/promoted_tweets$", "times": 1},
+            ]
+        }
+    )
+    card_op = CreateCardOperator(
+        task_id="card",
+        media_keys=[owned_media(canary), owned_media(canary)],
+        website_url="https://example.com/autumn",
+        title="Autumn",
+    )
+    card = card_op.execute({})
+    tweet_op = CreateTweetOperator(task_id="post", text="Autumn roast", card_uri=card)
+    tweet = tweet_op.execute({})
+    promote_op = PromoteTweetOperator(task_id="promote", line_item_id=WEBSITE_CLICKS, tweet_ids=tweet)
+    promoted = promote_op.execute({})
+    with pytest.raises(AdsApiUnauthorizedError) as caught:
+        DeleteCardOperator(task_id="delete", card_id=card, twitter_ads_conn_id="twitter_ads_wrong").execute(
+            {}
+        )
+
+    secrets = forbidden(CONSUMER_SECRET, TOKEN_SECRET) + forbidden(WRONG_SECRET, TOKEN_SECRET)
+    assert canary.faults.injected.get("drop_after") == 1
+    xcom = json.dumps([card, tweet, promoted])
+    assert leaks(xcom, secrets) == []
+    assert leaks(error_text(caught.value), secrets) == []
+    for operator in (card_op, tweet_op, promote_op):
+        assert leaks(rendered_fields(operator) + repr(operator), secrets) == []
+    assert leaks(log_text(debug_logs, capfd), secrets) == []
