@@ -14,7 +14,8 @@ def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-twitter-ads",
         "name": "X (Twitter) Ads",
-        "description": "Upload creative media from S3 to the X (Twitter) Ads API and attach it to line items.",
+        "description": "Upload creative media from S3 to the X (Twitter) Ads API and put it on line items: media "
+        "creatives, or cards and posts promoted on a line item.",
         "versions": [__version__],
         "integrations": [
             {
@@ -92,6 +93,9 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_twitter_ads.operators.upload",
                     "airflow_provider_twitter_ads.operators.account_media",
                     "airflow_provider_twitter_ads.operators.media_creative",
+                    "airflow_provider_twitter_ads.operators.card",
+                    "airflow_provider_twitter_ads.operators.tweet",
+                    "airflow_provider_twitter_ads.operators.promoted_tweet",
                 ],
             }
         ],
