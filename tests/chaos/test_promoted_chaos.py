@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from support.creatives import live
-from support.promoted import WEBSITE_CLICKS, owned_media
+from support.promoted import WEBSITE_CLICKS, owned_media, prepare_twin_thread
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import AdsApiError
@@ -40,6 +40,7 @@ def with_retries(run: Any) -> Any:
 
 
 def chain(media: list[dict[str, Any]], run_id: str, results: list[Any]) -> None:
+    prepare_twin_thread()
     context = {"run_id": run_id}
     settle = {"settle_seconds": 2 * CLIENT_TIMEOUT}
     try:

@@ -20,6 +20,7 @@ from support.promoted import (
     VIDEO_VIEWS,
     WEBSITE_CLICKS,
     owned_media,
+    prepare_twin_thread,
 )
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
@@ -134,6 +135,7 @@ def test_twins_settle_on_one_card_and_one_promoted_post(ads_api_emulator: AdsApi
     results: dict[str, list[Any]] = {"card": [], "promoted": []}
 
     def twin() -> None:
+        prepare_twin_thread()
         results["card"].append(card(media_keys=image, name="twin card"))
         results["promoted"].append(promote(line_item_id=WEBSITE_CLICKS, tweet_ids=tweet))
 
