@@ -66,8 +66,9 @@ PROMOTED_EXPECTED = (
     (CAROUSEL_DAG, "IMAGE_CAROUSEL_WEBSITE", "8v7jo"),
     (PROMOTED_VIDEO_DAG, "VIDEO_WEBSITE", "8v7jp"),
 )
-# Seeded by the emulator: a VIDEO_VIEWS and a WEBSITE_CLICKS line item of the default account.
-PREROLL_LINE_ITEM = "8v7jp"
+# Seeded by the emulator: the PREROLL_VIEWS (product type MEDIA) and a WEBSITE_CLICKS line item of
+# the default account; pre-roll call-to-actions go on MEDIA / PREROLL_VIEWS line items only.
+PREROLL_LINE_ITEM = "8v7jr"
 DISPLAY_LINE_ITEM = "8v7jo"
 LANDING_URL = "https://example.com/spring-sale"
 CALL_TO_ACTION = "WATCH_NOW"

@@ -34,17 +34,19 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
     )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     out = result.stdout
-    for step in range(1, 7):
-        assert f"[{step}/6]" in out
+    for step in range(1, 9):
+        assert f"[{step}/8]" in out
     assert "run success, 4 task instances: 4 success" in out
     assert "run success, 22 task instances: 22 success" in out
+    assert "run success, 7 task instances: 7 success" in out  # the carousel: 3 uploads
+    assert "run success, 4 task instances: 4 success" in out
     # The sensor really waited in the (in-process) triggerer.
     assert "wait_for_processing: deferred (waiting in the triggerer)" in out
     # Mapped task instances are named by their file and creative type (map_index_template).
     assert "upload_image[display/banner_320x50.png]: success" in out
     assert "create_account_media[s3://twitter-ads-demo/display/banner_320x50.png]: success" in out
     assert "attach_media_creative[BANNER]: success" in out
-    assert "Done: 8 media creatives on 2 line items, every task succeeded." in out
+    assert "Done: 8 media creatives on 2 line items and 2 promoted posts, every task succeeded." in out
     # Airflow's own log lines stay in the log files.
     assert "[info     ]" not in out
 
@@ -55,7 +57,7 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
     [video] = [row for row in created if row["creative_type"] == "PREROLL"]
     assert video["asset"] == "videos/preroll.mp4"
     assert video["media_key"].startswith("13_")
-    assert video["line_item"] == "8v7jp (VIDEO_VIEWS)"
+    assert video["line_item"] == "8v7jr (PREROLL_VIEWS)"
     assert video["landing_url"] == "-"
     images = [row for row in created if row["creative_type"] != "PREROLL"]
     assert {row["creative_type"] for row in images} == DISPLAY_TYPES
@@ -71,8 +73,15 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
         assert row["media_key"] in out
         assert row["media_creative_id"] in out
     assert [(c["line_item_id"], c["call_to_action"]) for c in summary["preroll_call_to_actions"]] == [
-        ("8v7jp", "WATCH_NOW")
+        ("8v7jr", "WATCH_NOW")
     ]
+    promoted = sorted(summary["promoted"], key=lambda row: row["card_type"])
+    assert [(row["card_type"], row["media"], row["line_item"]) for row in promoted] == [
+        ("IMAGE_CAROUSEL_WEBSITE", 3, "8v7jo (WEBSITE_CLICKS)"),
+        ("VIDEO_WEBSITE", 1, "8v7jp (VIDEO_VIEWS)"),
+    ]
+    for row in promoted:
+        assert row["card_id"] in out and row["promoted_tweet_id"] in out
 
 
 @pytest.fixture
