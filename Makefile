@@ -75,7 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/triggers.py
 
 lock:
-	uv pip compile pyproject.toml requirements.in --extra test --extra docs --python-version 3.11 \
+	uv pip compile pyproject.toml requirements.in --extra test --extra docs --extra openlineage --python-version 3.11 \
 		--custom-compile-command "make lock" -o requirements-lock.txt
 	uv pip compile pyproject.toml requirements-airflow2.in --extra test --python-version 3.11 \
 		--custom-compile-command "make lock" -o requirements-airflow2-lock.txt
