@@ -274,6 +274,29 @@ def creative_live_uri(account_id: str, line_item_id: str, *, namespace: str = DE
     return account_entity(namespace, account_id, Resource.LINE_ITEMS, line_item_id).uri
 
 
+@dataclass(frozen=True)
+class CreativeLive:
+    """What a creative-live Asset URI names: a line item of an account, on one Ads API host."""
+
+    namespace: str
+    account_id: str
+    line_item_id: str
+
+
+_CREATIVE_LIVE_PATH = re.compile(rf"/accounts/({_ID.pattern})/{Resource.LINE_ITEMS}/({_ID.pattern})")
+
+
+def parse_creative_live_uri(uri: object) -> CreativeLive | None:
+    """The line item a creative-live Asset URI names, or None for any other URI."""
+    if not isinstance(uri, str):
+        return None
+    parts = urlsplit(uri)
+    found = _CREATIVE_LIVE_PATH.fullmatch(parts.path)
+    if parts.scheme != X_ADS_SCHEME or not parts.netloc or found is None or parts.query or parts.fragment:
+        return None
+    return CreativeLive(f"{X_ADS_SCHEME}://{parts.netloc}", found.group(1), found.group(2))
+
+
 def creative_live_asset(account_id: str, line_item_id: str, *, ads_api_url: str | None = None) -> Any:
     """An Airflow Asset (a Dataset on Airflow 2) updated when a creative goes live on a line item.
 

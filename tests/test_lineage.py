@@ -15,6 +15,7 @@ import pytest
 from airflow_provider_twitter_ads import lineage
 from airflow_provider_twitter_ads.lineage import (
     DEFAULT_X_ADS_NAMESPACE,
+    CreativeLive,
     Lineage,
     LineageDataset,
     Resource,
@@ -25,6 +26,7 @@ from airflow_provider_twitter_ads.lineage import (
     creative_live_uri,
     deletion_lineage,
     media_creative_lineage,
+    parse_creative_live_uri,
     post_lineage,
     promoted_post_lineage,
     upload_lineage,
@@ -297,6 +299,27 @@ def test_airflow_keeps_an_x_scheme_uri_as_written() -> None:
     # an x- scheme it leaves alone, so the URI stays the OpenLineage one.
     asset = creative_live_asset("18CE54D4X5T", "8V7JO")
     assert asset.uri == "x-ads://ads-api.x.com/accounts/18CE54D4X5T/line_items/8V7JO"
+
+
+def test_a_creative_live_uri_names_its_line_item() -> None:
+    asset = creative_live_asset(ACCOUNT, "8v7jo", ads_api_url="http://127.0.0.1:8123")
+    assert parse_creative_live_uri(asset.uri) == CreativeLive("x-ads://127.0.0.1:8123", ACCOUNT, "8v7jo")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "s3://creatives/accounts/18ce54d4x5t/line_items/8v7jo",
+        "x-ads://ads-api.x.com/accounts/18ce54d4x5t/media_creatives/1bzq3",
+        "x-ads://ads-api.x.com/accounts/18ce54d4x5t/line_items/8v7jo/extra",
+        "x-ads://ads-api.x.com/accounts/18ce54d4x5t/line_items/8v7jo?x=1",
+        "x-ads:///accounts/18ce54d4x5t/line_items/8v7jo",
+        "x-ads://ads-api.x.com/media/13_1029825579531807971",
+        None,
+    ],
+)
+def test_other_uris_name_no_line_item(uri: str | None) -> None:
+    assert parse_creative_live_uri(uri) is None
 
 
 # -- optional -------------------------------------------------------------------------------------
