@@ -297,6 +297,35 @@ def parse_creative_live_uri(uri: object) -> CreativeLive | None:
     return CreativeLive(f"{X_ADS_SCHEME}://{parts.netloc}", found.group(1), found.group(2))
 
 
+def check_creative_live_outlets(
+    outlets: Iterable[object], *, namespace: str, account_id: str, line_item_ids: Iterable[str]
+) -> list[CreativeLive]:
+    """The creative-live Assets among ``outlets``; ValueError for one naming a line item not attached.
+
+    Each must name one of ``line_item_ids`` in ``account_id`` on the connection's host
+    (``namespace``): an Asset event would otherwise say a creative went live where none did.
+    """
+    attached = {str(line_item_id) for line_item_id in line_item_ids}
+    found = []
+    for outlet in outlets:
+        named = parse_creative_live_uri(getattr(outlet, "uri", None))
+        if named is None:
+            continue
+        if (
+            named.namespace != namespace
+            or named.account_id != account_id
+            or named.line_item_id not in attached
+        ):
+            raise ValueError(
+                f"outlet {named.namespace}/accounts/{named.account_id}/line_items/{named.line_item_id} says a "
+                f"creative goes live on line item {named.line_item_id} of account {named.account_id} at "
+                f"{named.namespace}, but this task attaches to line item(s) {', '.join(sorted(attached))} of "
+                f"account {account_id} at {namespace}"
+            )
+        found.append(named)
+    return found
+
+
 def creative_live_asset(account_id: str, line_item_id: str, *, ads_api_url: str | None = None) -> Any:
     """An Airflow Asset (a Dataset on Airflow 2) updated when a creative goes live on a line item.
 

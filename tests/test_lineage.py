@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,7 @@ from airflow_provider_twitter_ads.lineage import (
     account_entity,
     account_media_lineage,
     card_lineage,
+    check_creative_live_outlets,
     creative_live_asset,
     creative_live_uri,
     deletion_lineage,
@@ -320,6 +322,47 @@ def test_a_creative_live_uri_names_its_line_item() -> None:
 )
 def test_other_uris_name_no_line_item(uri: str | None) -> None:
     assert parse_creative_live_uri(uri) is None
+
+
+def test_creative_live_outlets_must_name_an_attached_line_item() -> None:
+    outlets = [
+        creative_live_asset(ACCOUNT, "8v7jo"),
+        creative_live_asset(ACCOUNT, "8v7jp"),
+        lineage.s3_object("reports", "spring.csv"),  # not a creative-live URI: left alone
+        object(),  # no uri at all (an AssetAlias has none)
+    ]
+    found = check_creative_live_outlets(
+        outlets, namespace=NAMESPACE, account_id=ACCOUNT, line_item_ids=["8v7jo", "8v7jp", "8v7jq"]
+    )
+    assert [named.line_item_id for named in found] == ["8v7jo", "8v7jp"]
+
+
+@pytest.mark.parametrize(
+    ("asset_args", "message"),
+    [
+        ((ACCOUNT, "8v7jr"), "line item 8v7jr of account 18ce54d4x5t at x-ads://ads-api.x.com"),
+        (("18ce54d4x5u", "8v7jo"), "of account 18ce54d4x5u"),
+    ],
+)
+def test_a_creative_live_outlet_for_another_line_item_is_refused(asset_args, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        check_creative_live_outlets(
+            [creative_live_asset(*asset_args)],
+            namespace=NAMESPACE,
+            account_id=ACCOUNT,
+            line_item_ids=["8v7jo"],
+        )
+    assert "this task attaches to line item(s) 8v7jo of account 18ce54d4x5t" in str(raised.value)
+
+
+def test_a_creative_live_outlet_for_another_host_is_refused() -> None:
+    with pytest.raises(ValueError, match=re.escape("at x-ads://127.0.0.1:8123")):
+        check_creative_live_outlets(
+            [creative_live_asset(ACCOUNT, "8v7jo")],
+            namespace="x-ads://127.0.0.1:8123",
+            account_id=ACCOUNT,
+            line_item_ids=["8v7jo"],
+        )
 
 
 # -- optional -------------------------------------------------------------------------------------
