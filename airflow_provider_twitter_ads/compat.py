@@ -11,6 +11,12 @@ except ImportError:  # Airflow 2.10
     from airflow.utils.context import Context  # type: ignore[no-redef]
 
 try:
+    from airflow.sdk import Asset, AssetAlias
+except ImportError:  # Airflow 2.10
+    from airflow.datasets import Dataset as Asset  # type: ignore[no-redef]
+    from airflow.datasets import DatasetAlias as AssetAlias  # type: ignore[no-redef]
+
+try:
     from airflow.sdk.exceptions import AirflowException
 except ImportError:  # Airflow 2.10
     from airflow.exceptions import AirflowException  # type: ignore[no-redef]
@@ -29,6 +35,8 @@ from airflow.configuration import conf
 
 __all__ = [
     "AirflowException",
+    "Asset",
+    "AssetAlias",
     "BaseHook",
     "BaseOperator",
     "BaseSensorOperator",

@@ -10,6 +10,7 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import parse_media_key
+from airflow_provider_twitter_ads.lineage import Resource, account_media_lineage
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
@@ -120,6 +121,12 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         else:
             entity = self._through_account_media_endpoint(media, creative_type, account_id)
         result = account_media_result(entity, account_id)
+        self._lineage = account_media_lineage(
+            self.lineage_namespace,
+            account_id=account_id,
+            media_key=media.media_key,
+            account_media_id=result["id"],
+        )
         self.log.info("Account media %s (%s) for %s", result["id"], creative_type, media.media_key)
         return result
 
@@ -328,6 +335,7 @@ class DeleteAccountMediaOperator(DeleteEntitiesOperator):
 
     id_parameter = "account_media_id"
     entity_name = "account media"
+    lineage_resource = Resource.ACCOUNT_MEDIA
     template_fields: Sequence[str] = ("account_media_id", "account_id")
 
     def __init__(self, *, account_media_id: str | Mapping[str, Any] | list[Any], **kwargs: Any) -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_twitter_ads.compat import BaseOperator, Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_ids
+from airflow_provider_twitter_ads.lineage import Lineage, deletion_lineage, x_ads_namespace
 from airflow_provider_twitter_ads.utils.exactly_once import delete_each, settle_seconds_for
 from airflow_provider_twitter_ads.utils.promoted_posts import default_name
+
+if TYPE_CHECKING:
+    from airflow.providers.openlineage.extractors import OperatorLineage
 
 
 def check_seconds(name: str, value: Any, *, optional: bool = False) -> float | None:
@@ -33,7 +37,22 @@ def task_name(kind: str, context: Context, operator: BaseOperator) -> str:
     return default_name(kind, str(dag_id), operator.task_id, str(run_id), map_index)
 
 
-class AdsApiEntityOperator(BaseOperator):
+class ReportsLineage:
+    """An operator that tells OpenLineage what its run read and wrote (``docs/lineage.rst``).
+
+    ``execute`` sets ``_lineage`` as soon as something is written; the OpenLineage provider's
+    listener calls ``get_openlineage_facets_on_complete`` after the task (also after a failure),
+    and only then is OpenLineage imported.
+    """
+
+    _lineage: Lineage | None = None
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
+        """The run's inputs and outputs; empty when it wrote nothing."""
+        return (self._lineage or Lineage()).to_openlineage()
+
+
+class AdsApiEntityOperator(ReportsLineage, BaseOperator):
     """An operator that writes Ads API entities through :class:`AdsApiHook`, exactly once.
 
     :param twitter_ads_conn_id: the ``twitter_ads`` connection.
@@ -59,6 +78,11 @@ class AdsApiEntityOperator(BaseOperator):
     def hook(self) -> AdsApiHook:
         return AdsApiHook(twitter_ads_conn_id=self.twitter_ads_conn_id)
 
+    @property
+    def lineage_namespace(self) -> str:
+        """The OpenLineage namespace of the connection's Ads API host, ``x-ads://<host>``."""
+        return x_ads_namespace(self.hook.config.ads_api_url)
+
     def _settle_seconds(self) -> float:
         if self.settle_seconds is not None:
             return self.settle_seconds
@@ -73,6 +97,8 @@ class DeleteEntitiesOperator(AdsApiEntityOperator):
 
     id_parameter: ClassVar[str]
     entity_name: ClassVar[str]
+    #: The entities' resource in lineage names (``lineage.Resource``).
+    lineage_resource: ClassVar[str]
     template_fields: Sequence[str] = ("account_id",)
 
     def __init__(self, *, account_id: str | None = None, **kwargs: Any) -> None:
@@ -86,9 +112,13 @@ class DeleteEntitiesOperator(AdsApiEntityOperator):
         ids = entity_ids(getattr(self, self.id_parameter), self.id_parameter)
         account_id = self.account_id or self.hook.account_id
         delete = self._delete_one()
-        return delete_each(
+        deleted = delete_each(
             ids,
             lambda entity_id: delete(entity_id, account_id=account_id),
             missing_errors=(AdsApiNotFoundError,),
             what=self.entity_name,
         )
+        self._lineage = deletion_lineage(
+            self.lineage_namespace, account_id=account_id, resource=self.lineage_resource, entity_ids=deleted
+        )
+        return deleted

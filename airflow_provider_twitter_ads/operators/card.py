@@ -9,6 +9,7 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import media_id_from_key
+from airflow_provider_twitter_ads.lineage import Resource
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
@@ -216,6 +217,7 @@ class DeleteCardOperator(DeleteEntitiesOperator):
 
     id_parameter = "card_id"
     entity_name = "card"
+    lineage_resource = Resource.CARDS
     template_fields: Sequence[str] = ("card_id", "account_id")
 
     def __init__(self, *, card_id: Any, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_id
+from airflow_provider_twitter_ads.lineage import Resource
 from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
 from airflow_provider_twitter_ads.utils.promoted_posts import (
@@ -153,6 +154,7 @@ class DeletePromotedTweetOperator(DeleteEntitiesOperator):
 
     id_parameter = "promoted_tweet_id"
     entity_name = "promoted post"
+    lineage_resource = Resource.PROMOTED_TWEETS
     template_fields: Sequence[str] = ("promoted_tweet_id", "account_id")
 
     def __init__(self, *, promoted_tweet_id: Any, **kwargs: Any) -> None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from airflow_provider_twitter_ads.compat import BaseOperator, Context, conf
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
-from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader, resolve_s3_location
+from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader, parse_s3_uri, resolve_s3_location
+from airflow_provider_twitter_ads.lineage import Lineage, upload_lineage, x_ads_namespace
+from airflow_provider_twitter_ads.operators.base import ReportsLineage
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger, status_from_event
 from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
@@ -31,7 +33,7 @@ from airflow_provider_twitter_ads.vocabulary import (
 )
 
 
-class UploadMediaOperator(BaseOperator):
+class UploadMediaOperator(ReportsLineage, BaseOperator):
     """Upload one S3 object (image, GIF or video) to the X media upload API, in bounded memory.
 
     The object is read in ranged segments and appended as it is read: at most
@@ -155,6 +157,8 @@ class UploadMediaOperator(BaseOperator):
             )
             self.log.info("Read %s with %d S3 GET request(s)", reader.uri, reader.get_requests)
         result = self._result(uploaded, category, media_type, reader, width, height)
+        namespace = x_ads_namespace(hook.config.ads_api_url)
+        self._lineage = _lineage_of(namespace, result)
         if not self.wait_for_processing:
             return result
         status = check_processing(result)
@@ -171,7 +175,7 @@ class UploadMediaOperator(BaseOperator):
                     first_check_after=status.next_wait(self.min_poll_interval, self.poll_interval),
                 ),
                 method_name="execute_complete",
-                kwargs={"uploaded": result},
+                kwargs={"uploaded": result, "lineage_namespace": namespace},
                 timeout=timedelta(seconds=self.processing_timeout),
             )
         final = hook.wait_for_processing(
@@ -184,9 +188,15 @@ class UploadMediaOperator(BaseOperator):
         return _with_processing(result, final["state"], final["progress_percent"])
 
     def execute_complete(
-        self, context: Context, event: Mapping[str, Any], uploaded: dict[str, Any]
+        self,
+        context: Context,
+        event: Mapping[str, Any],
+        uploaded: dict[str, Any],
+        lineage_namespace: str | None = None,
     ) -> dict[str, Any]:
         """Resume after the processing trigger: the upload's result with the final processing_info."""
+        if lineage_namespace is not None:
+            self._lineage = _lineage_of(lineage_namespace, uploaded)
         status = status_from_event(event)
         self.log.info("%s", status.describe())
         return self._with_final_status(uploaded, status)
@@ -236,6 +246,13 @@ class UploadMediaOperator(BaseOperator):
             "processing_info": uploaded.get("processing_info"),
             "s3_uri": reader.uri,
         }
+
+
+def _lineage_of(namespace: str, result: Mapping[str, Any]) -> Lineage:
+    bucket, key = parse_s3_uri(result["s3_uri"])
+    return upload_lineage(
+        namespace, bucket=bucket, key=key, media_key=result["media_key"], total_bytes=result["total_bytes"]
+    )
 
 
 def _with_processing(result: dict[str, Any], state: str, progress_percent: int | None) -> dict[str, Any]:
