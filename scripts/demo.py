@@ -278,7 +278,7 @@ def airflow_env(home: Path, emulator_url: str, s3_url: str) -> dict[str, str]:
             "access_token": EMULATOR_CREDENTIALS["access_token"],
             "access_token_secret": EMULATOR_CREDENTIALS["access_token_secret"],
             "account_id": EMULATOR_CREDENTIALS["account_id"],
-            "api_version": "12",
+            "api_version": 12,
             "ads_api_url": emulator_url,
             "upload_api_url": emulator_url,
             "timeout": 30,

@@ -133,7 +133,7 @@ class AdsApiEmulator:
             "access_token": self.config.access_token,
             "access_token_secret": self.config.access_token_secret,
             "account_id": self.config.account_id,
-            "api_version": "12",
+            "api_version": 12,
             "ads_api_url": self.url,
             "upload_api_url": self.url,
             "timeout": 10,

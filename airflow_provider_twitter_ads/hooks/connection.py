@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,9 +31,7 @@ class _ConnectionLike(Protocol):
     conn_id: str
     login: str | None
     password: str | None
-
-    @property
-    def extra_dejson(self) -> dict[str, Any]: ...
+    extra: str | None
 
 
 @dataclass(frozen=True)
@@ -91,17 +90,19 @@ class AdsApiConnectionConfig:
 
     @classmethod
     def from_connection(cls, conn: _ConnectionLike) -> AdsApiConnectionConfig:
-        """Read and validate an Airflow connection; registers its secrets with ``mask_secret``.
+        """Read and validate an Airflow connection; registers its two secrets with ``mask_secret``.
+
+        Only the consumer secret and the access token secret go to the masker: it warns for every
+        short value it is handed ("12"), and the other fields are not secret.
 
         Extras may also carry the Airflow 2 form prefix (``extra__twitter_ads__access_token``).
         Empty extras fall back to the defaults.
         """
         conn_id = getattr(conn, "conn_id", None) or "twitter_ads"
-        extras = _extras(conn)
         # Mask before validating, so even a rejected connection's secrets stay out of the logs.
-        for secret in (conn.password, extras.get("access_token_secret"), extras.get("access_token")):
-            if isinstance(secret, str) and secret.strip():
-                mask_secret(secret.strip())
+        _mask(conn.password)
+        extras = _extras(conn)
+        _mask(extras.get("access_token_secret"))
         unknown = sorted(set(extras) - set(EXTRA_FIELDS))
         if unknown:
             raise ValueError(
@@ -131,7 +132,7 @@ class AdsApiConnectionConfig:
 
 
 def _extras(conn: _ConnectionLike) -> dict[str, Any]:
-    raw = conn.extra_dejson or {}
+    raw = _raw_extras(conn)
     prefix = "extra__twitter_ads__"
     extras: dict[str, Any] = {}
     for key, value in raw.items():
@@ -139,6 +140,29 @@ def _extras(conn: _ConnectionLike) -> dict[str, Any]:
         # The unprefixed name wins when both are present.
         if name not in extras or not key.startswith(prefix):
             extras[name] = value
+    return extras
+
+
+def _mask(secret: object) -> None:
+    if isinstance(secret, str) and secret.strip():
+        mask_secret(secret.strip())
+
+
+def _raw_extras(conn: _ConnectionLike) -> dict[str, Any]:
+    # Not ``extra_dejson``: it hands every extra to the secret masker, which warns for each short
+    # one ("12"); only the two secrets are registered, by the caller.
+    text = getattr(conn, "extra", None)
+    if text is None or text == "":
+        return {}
+    if isinstance(text, dict):
+        return text
+    try:
+        extras = json.loads(text)
+    except (TypeError, ValueError):
+        extras = None
+    if not isinstance(extras, dict):
+        conn_id = getattr(conn, "conn_id", None) or "twitter_ads"
+        raise ValueError(f"Connection {conn_id!r}: extra must be a JSON object")
     return extras
 
 

@@ -14,6 +14,7 @@ import pytest
 from airflow_provider_twitter_ads.compat import BaseHook
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.get_provider_info import get_provider_info
+from airflow_provider_twitter_ads.hooks import connection as connection_module
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
 
@@ -304,3 +305,34 @@ def test_airflow2_form_widgets_follow_conn_fields(monkeypatch: pytest.MonkeyPatc
 def test_form_widgets_without_the_fab_ui_are_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "wtforms", None)
     assert AdsApiHook.get_connection_form_widgets() == {}
+
+
+@pytest.mark.parametrize("extra", ['["access_token"]', "not json", '"text"'])
+def test_extra_that_is_not_a_json_object_is_a_clear_error(
+    extra: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = f"consumer-{uuid.uuid4().hex}"
+    conn = types.SimpleNamespace(conn_id="twitter_ads_test", login="key", password=secret, extra=extra)
+    with pytest.raises(ValueError, match="'twitter_ads_test': extra must be a JSON object"):
+        AdsApiConnectionConfig.from_connection(conn)
+    assert redact(secret) == "***"
+
+
+def test_the_access_token_and_other_extras_are_not_handed_to_the_masker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handed: list[Any] = []
+    monkeypatch.setattr(connection_module, "mask_secret", handed.append)
+    extra = {"access_token": "1-token", "access_token_secret": "token-secret-value", "api_version": "12"}
+    conn = types.SimpleNamespace(
+        conn_id="c", login="key", password="consumer-secret-value", extra=json.dumps(extra)
+    )
+    config = AdsApiConnectionConfig.from_connection(conn)
+    assert handed == ["consumer-secret-value", "token-secret-value"]
+    assert (config.access_token, config.api_version) == ("1-token", "12")
+
+
+def test_the_connection_form_stores_no_short_strings() -> None:
+    fields = _connection_type()["conn-fields"]
+    assert fields["api_version"]["schema"] == {"type": ["integer", "null"], "default": 12}
+    assert "default" not in fields["upload_api"]["schema"]
