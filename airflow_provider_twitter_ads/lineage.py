@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: The URI scheme of X entities, in OpenLineage namespaces and Airflow Asset URIs.
 X_ADS_SCHEME = "x-ads"
+#: The Asset alias operators put each line item's creative-live Asset on (``creative_live_alias``).
+CREATIVE_LIVE_ALIAS = "twitter_ads_creative_live"
 #: The namespace of the X Ads API itself (``https://ads-api.x.com``, the connection's default).
 DEFAULT_X_ADS_NAMESPACE = f"{X_ADS_SCHEME}://ads-api.x.com"
 
@@ -340,3 +342,17 @@ def creative_live_asset(account_id: str, line_item_id: str, *, ads_api_url: str 
     except ImportError:  # Airflow 2.10
         from airflow.datasets import Dataset as Asset  # type: ignore[no-redef]
     return Asset(uri)
+
+
+def creative_live_alias(name: str = CREATIVE_LIVE_ALIAS) -> Any:
+    """An Airflow Asset alias (a Dataset alias on Airflow 2) for creative-live events of any line item.
+
+    As an ``outlet`` of ``AttachMediaCreativeOperator``, it gets one event per line item attached to,
+    on that line item's creative-live Asset: use it when the line items are templated or mapped,
+    so the Asset is known only when the task runs.
+    """
+    try:
+        from airflow.sdk import AssetAlias
+    except ImportError:  # Airflow 2.10
+        from airflow.datasets import DatasetAlias as AssetAlias  # type: ignore[no-redef]
+    return AssetAlias(name)

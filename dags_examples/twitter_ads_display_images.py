@@ -32,6 +32,7 @@ except ImportError:  # Airflow 2.10
     from airflow.models.dag import DAG  # type: ignore[no-redef]
     from airflow.models.param import Param  # type: ignore[no-redef]
 
+from airflow_provider_twitter_ads.lineage import creative_live_alias
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
@@ -114,5 +115,7 @@ with DAG(
         line_item_id="{{ params.line_item_id }}",
         landing_url="{{ params.landing_url }}",
         map_index_template="{{ task.account_media_id.creative_type if task.account_media_id is mapping else '' }}",
+        # One creative-live Asset event per line item attached to (twitter_ads_creative_live).
+        outlets=[creative_live_alias()],
     ).expand(account_media_id=create_account_media.output)
     # [END howto_attach_media_creative_mapped]

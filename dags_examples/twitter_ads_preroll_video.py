@@ -23,6 +23,7 @@ except ImportError:  # Airflow 2.10
     from airflow.models.dag import DAG  # type: ignore[no-redef]
     from airflow.models.param import Param  # type: ignore[no-redef]
 
+from airflow_provider_twitter_ads.lineage import creative_live_alias
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
@@ -106,6 +107,8 @@ with DAG(
         line_item_id="{{ params.line_item_id }}",
         call_to_action="{{ params.call_to_action }}",
         call_to_action_url="{{ params.call_to_action_url }}",
+        # One creative-live Asset event for the line item attached to (twitter_ads_creative_live).
+        outlets=[creative_live_alias()],
     )
     # [END howto_attach_media_creative_video_views]
 

@@ -20,7 +20,10 @@ EXPECTED_DAG_IDS = {
     "twitter_ads_promoted_carousel",
     "twitter_ads_promoted_video",
     "twitter_ads_cleanup",
+    "twitter_ads_creative_live",
 }
+# Scheduled on an Asset (a creative going live), not triggered by hand.
+ASSET_SCHEDULED = {"twitter_ads_creative_live"}
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +68,21 @@ def test_dag_documentation_tags_and_schedule(dag_bag, dag_id: str) -> None:
     assert dag.description
     assert "twitter_ads" in dag.tags
     assert "example" in dag.tags
-    assert dag.schedule is None  # triggered by hand or by the API, never on a timer
+    if dag_id not in ASSET_SCHEDULED:
+        assert dag.schedule is None  # triggered by hand or by the API, never on a timer
     assert dag.catchup is False
+
+
+def test_the_creative_live_dag_runs_when_its_line_item_gets_a_creative(dag_bag) -> None:
+    from airflow_provider_twitter_ads.lineage import CREATIVE_LIVE_ALIAS, creative_live_asset
+
+    dag = dag_bag.dags["twitter_ads_creative_live"]
+    asset = creative_live_asset("18ce54d4x5t", "8v7jo")
+    assert [a.uri for a in dag.timetable.asset_condition.objects] == [asset.uri]
+    # The DAGs that attach media creatives report them through the alias.
+    for dag_id in ("twitter_ads_preroll_video", "twitter_ads_display_images"):
+        attach = dag_bag.dags[dag_id].get_task("attach_media_creative")
+        assert [getattr(o, "name", None) for o in attach.outlets] == [CREATIVE_LIVE_ALIAS], dag_id
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
