@@ -9,7 +9,7 @@ VENV2 := .venv-airflow2
 STAMP2 := $(VENV2)/.installed
 # Test modules that exercise Airflow 3 only APIs (airflow.sdk, dag.test serialization) are left out.
 AIRFLOW2_TESTS := tests/hooks tests/operators tests/sensors tests/triggers tests/utils \
-	tests/test_ids.py tests/test_vocabulary.py tests/test_exceptions.py tests/test_import_graph.py \
+	tests/test_ids.py tests/test_vocabulary.py tests/test_exceptions.py tests/test_import_graph.py tests/test_lineage.py \
 	tests/test_get_provider_info.py tests/emulator tests/test_emulator_core.py \
 	tests/dags/test_mapped_upload_dag.py tests/dags/test_mapped_creatives_dag.py \
 	tests/dags/test_chain_from_s3_dag.py tests/dags/test_sensor_dag.py \
