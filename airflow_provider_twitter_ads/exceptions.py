@@ -144,6 +144,13 @@ class AdsApiConnectionError(AdsApiError):
     """The API was never reached (connection refused, DNS failure, connect timeout): nothing was written."""
 
 
+#: What a failed processing reports when the API says no more than ``state: failed``.
+NO_PROCESSING_REASON = (
+    "the upload API gave no reason (state failed, no error in processing_info); check the media "
+    "against the upload API's format and size requirements"
+)
+
+
 class MediaProcessingError(AdsApiError):
     """Media processing ended ``failed``. ``error`` is the API's ``{"code", "name", "message"}``."""
 
@@ -158,10 +165,14 @@ class MediaProcessingError(AdsApiError):
         self.media_id = str(media_id)
         self.error: dict[str, Any] = dict(error or {})
         name = self.error.get("name") or "processing failed"
-        reason = self.error.get("message") or "no reason given"
+        # v2's processing_info has no error object (media upload spec); v1.1's STATUS has one.
+        reason = self.error.get("message") or NO_PROCESSING_REASON
         code = self.error.get("code")
-        label = f"{name} ({code})" if code is not None else str(name)
-        self._summary = f"Media {self.media_id} processing failed: {label}: {reason}"
+        if self.error:
+            label = f"{name} ({code})" if code is not None else str(name)
+            self._summary = f"Media {self.media_id} processing failed: {label}: {reason}"
+        else:
+            self._summary = f"Media {self.media_id} processing failed: {reason}"
         super().__init__(self._summary, errors=[{"code": name, "message": reason}], method=method, path=path)
 
     def _describe(self) -> str:
@@ -295,10 +306,20 @@ def _from_any_error(item: Any) -> dict[str, Any]:
         return {"code": None, "message": str(item), "parameter": None}
     code = item.get("code")
     if code is None and item.get("type"):
-        # v2 problems name their kind by URL: .../2/problems/invalid-request -> "invalid-request".
-        code = str(item["type"]).rstrip("/").rsplit("/", 1)[-1]
+        code = _problem_code(str(item["type"]), item.get("title"))
     message = item.get("message") or item.get("detail") or item.get("title") or ""
     return {"code": code, "message": message, "parameter": item.get("parameter")}
+
+
+def _problem_code(problem_type: str, title: object) -> str | None:
+    """The code of an RFC 7807 problem: the last segment of its ``type`` URL
+    (``.../2/problems/invalid-request`` -> ``invalid-request``), or for ``about:blank`` (a problem
+    that means no more than its HTTP status, RFC 7807 section 4.2) its title in upper snake case
+    (``Bad Gateway`` -> ``BAD_GATEWAY``)."""
+    if problem_type.strip().lower() == "about:blank":
+        words = re.findall(r"[A-Za-z0-9]+", str(title or ""))
+        return "_".join(words).upper() or None
+    return problem_type.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _normalize_error(error: Mapping[str, Any]) -> dict[str, Any]:

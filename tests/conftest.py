@@ -156,7 +156,22 @@ def api_version(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def conn(ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch, api_version: str) -> str:
-    """``twitter_ads_default`` pointing at the emulator with the test's API version."""
+    """``twitter_ads_default`` pointing at the emulator with the test's API version.
+
+    Versions past end of life (Versions page: only 11 and 12 are live) are served again for it.
+    """
+    if int(api_version) not in ads_api_emulator.config.supported_versions:
+        ads_api_emulator.update_config(
+            supported_versions=(*ads_api_emulator.config.supported_versions, int(api_version))
+        )
     connection = ads_api_emulator.airflow_connection(api_version=api_version)
     monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", json.dumps(connection))
     return "twitter_ads_default"
+
+
+@pytest.fixture(params=[False, True], ids=["image-am-without-media-key", "image-am-with-media-key"])
+def image_media_key_mode(request: pytest.FixtureRequest, ads_api_emulator: AdsApiEmulator) -> bool:
+    """Runs the test in both emulator modes for image account media: without ``media_key`` (the
+    "Identifying media" prose and the creatives guide) and with it (that page's identifier table)."""
+    ads_api_emulator.update_config(image_account_media_media_key=request.param)
+    return bool(request.param)

@@ -120,7 +120,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             entity = self._through_media_library(media, creative_type, library_fields, account_id)
         else:
             entity = self._through_account_media_endpoint(media, creative_type, account_id)
-        result = account_media_result(entity, account_id)
+        result = account_media_result(entity, account_id, media.media_key)
         self._lineage = account_media_lineage(
             self.lineage_namespace,
             account_id=account_id,
@@ -160,7 +160,9 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         add; when it does not, what this call added is deleted again before the error is raised.
         """
         size_unknown = media.kind == IMAGE and (media.width is None or media.height is None)
-        # The newest account media ids before the first add, so a rollback deletes only what it made.
+        # The newest account media ids before the first add: what is listed before them appeared
+        # after it, which finds image account media that carry no media key, and a rollback deletes
+        # only what this call made.
         before_add: list[frozenset[str]] = []
 
         def find_entry() -> Mapping[str, Any] | None:
@@ -171,7 +173,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             return entry if is_live(entry) else None
 
         def add_entry() -> Mapping[str, Any]:
-            if size_unknown and not before_add:
+            if media.kind == IMAGE and not before_add:
                 before_add.append(self._newest_account_media_ids(account_id))
             return self.hook.add_to_media_library(media.media_key, account_id=account_id, **library_fields)
 
@@ -184,11 +186,15 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             settle_seconds=self._settle_seconds(),
         )
         try:
-            return self._account_media_of_entry(entry, added, media, creative_type, account_id)
+            return self._account_media_of_entry(
+                entry, added, media, creative_type, account_id, before_add[0] if before_add else None
+            )
         except (ValueError, TimeoutError) as exc:
-            if not (added and before_add):
+            if not (added and before_add and size_unknown):
                 raise
-            outcome = self._roll_back_library_add(media.media_key, account_id, before_add[0])
+            outcome = self._roll_back_library_add(
+                media.media_key, account_id, before_add[0], _media_url(entry)
+            )
             raise type(exc)(f"{str(exc).rstrip('.')}. {outcome}") from exc
 
     def _account_media_of_entry(
@@ -198,8 +204,14 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         media: MediaRef,
         creative_type: str,
         account_id: str,
+        before_add: frozenset[str] | None,
     ) -> Mapping[str, Any]:
-        """The account media the API made from a library entry, waiting up to ``timeout`` for it."""
+        """The account media the API made from a library entry, waiting up to ``timeout`` for it.
+
+        ``before_add``: the newest account media ids read before this call's add (None when it
+        found the entry instead); image account media may carry no media key, and then the one
+        listed after them, of ``creative_type`` and with the entry's ``media_url``, is the one.
+        """
         expected_type = MEDIA_LIBRARY_TYPES_BY_KIND.get(media.kind)
         if entry.get("media_type") and expected_type and entry["media_type"] != expected_type:
             raise ValueError(
@@ -208,7 +220,14 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             )
 
         def find_account_media_now() -> Mapping[str, Any] | None:
-            return self._find_account_media(media.media_key, creative_type, account_id, strict=True)
+            return self._find_account_media(
+                media.media_key,
+                creative_type,
+                account_id,
+                strict=True,
+                media_url=_media_url(entry),
+                earlier_ids=before_add if added else None,
+            )
 
         misfit = library_entry_misfit(entry, creative_type)
         if misfit is not None:
@@ -242,7 +261,9 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         )
         return frozenset(str(entity["id"]) for entity in islice(entities, _ROLLBACK_MARKER_COUNT))
 
-    def _roll_back_library_add(self, media_key: str, account_id: str, before_add: frozenset[str]) -> str:
+    def _roll_back_library_add(
+        self, media_key: str, account_id: str, before_add: frozenset[str], media_url: str | None
+    ) -> str:
         """Delete the account media and library entry this call's add made; say what happened.
 
         Only account media listed newer than everything seen before the add are deleted, so what
@@ -254,7 +275,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             newest_first = self.hook.list_account_media(
                 account_id=account_id, sort_by="created_at-desc", with_deleted=True
             )
-            made = account_media_added_since(newest_first, media_key, before_add)
+            made = account_media_added_since(newest_first, media_key, before_add, media_url)
         except AdsApiError as exc:
             made = []
             left.append(f"any account media made from {media_key} (listing them failed: {exc})")
@@ -283,16 +304,29 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
     def _through_account_media_endpoint(
         self, media: MediaRef, creative_type: str, account_id: str
     ) -> Mapping[str, Any]:
-        """API <= 4: POST account_media once (looking for an existing one first)."""
+        """API <= 4: POST account_media once (looking for an existing one first).
+
+        Image account media that carry no media key are found after a lost response by what
+        appeared since the create; an earlier run's cannot be told apart (API v4 is end of life).
+        """
         id_param = "video_id" if creative_type == CREATIVE_TYPES.PREROLL else "media_id"
+        before_create: list[frozenset[str]] = []
 
         def create() -> Mapping[str, Any]:
+            if media.kind == IMAGE and not before_create:
+                before_create.append(self._newest_account_media_ids(account_id))
             return self.hook.create_account_media(
                 creative_type, account_id=account_id, **{id_param: media.media_id}
             )
 
+        def find() -> Mapping[str, Any] | None:
+            earlier = before_create[0] if before_create else None
+            return self._find_account_media(
+                media.media_key, creative_type, account_id, strict=False, earlier_ids=earlier
+            )
+
         entity, _ = create_once(
-            lambda: self._find_account_media(media.media_key, creative_type, account_id, strict=False),
+            find,
             create,
             lost_errors=(AdsApiResponseLostError,),
             what="account media",
@@ -301,7 +335,14 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         return entity
 
     def _find_account_media(
-        self, media_key: str, creative_type: str, account_id: str, *, strict: bool
+        self,
+        media_key: str,
+        creative_type: str,
+        account_id: str,
+        *,
+        strict: bool,
+        media_url: str | None = None,
+        earlier_ids: frozenset[str] | None = None,
     ) -> Mapping[str, Any] | None:
         """The live account media for ``media_key`` and ``creative_type``.
 
@@ -309,12 +350,16 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         the type from the media itself), that is an error rather than something to wait for.
         """
         # Newest first: the account media just made is on the first page, and paging stops there.
+        # With earlier_ids, deleted ones are listed too: they mark where the entities read before end.
         entities = self.hook.list_account_media(
             account_id=account_id,
             creative_types=None if strict else [creative_type],
             sort_by="created_at-desc",
+            with_deleted=True if earlier_ids is not None else None,
         )
-        found, other = scan_account_media(entities, media_key, creative_type)
+        found, other = scan_account_media(
+            entities, media_key, creative_type, media_url=media_url, earlier_ids=earlier_ids
+        )
         if found is None and strict and other is not None:
             raise ValueError(
                 f"The API made account media {other.get('id')} of type {other.get('creative_type')} from "
@@ -322,6 +367,11 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
                 f"{creative_type}"
             )
         return found
+
+
+def _media_url(entry: Mapping[str, Any]) -> str | None:
+    url = entry.get("media_url")
+    return str(url) if url else None
 
 
 class DeleteAccountMediaOperator(DeleteEntitiesOperator):

@@ -237,16 +237,56 @@ def is_live(entity: Mapping[str, Any]) -> bool:
     return not entity.get("deleted") and entity.get("entity_status") != "DELETED"
 
 
+def names_media(entity: Mapping[str, Any], media_key: str, media_url: str | None = None) -> bool | None:
+    """Whether an account media was made from ``media_key``, by what it carries; None when it carries
+    nothing that says (the Account Media docs show image account media without a media key).
+
+    Read in order: ``media_key``; ``video_id`` (PREROLL: the media key, or the numeric media id in
+    older answers); ``media_url`` against the media library entry's ``media_url``.
+    """
+    key = entity.get("media_key")
+    if key:
+        return str(key) == media_key
+    video_id = entity.get("video_id")
+    if video_id:
+        return str(video_id) in (media_key, media_key.partition("_")[2])
+    url = entity.get("media_url")
+    if url and media_url:
+        return str(url) == media_url
+    return None
+
+
+def _newer_than(
+    entities_newest_first: Iterable[Mapping[str, Any]], earlier_ids: Collection[str] | None
+) -> Iterable[tuple[Mapping[str, Any], bool]]:
+    """Each entity with whether it is listed before any of ``earlier_ids`` (None: nothing is new)."""
+    new = earlier_ids is not None
+    for entity in entities_newest_first:
+        if new and str(entity.get("id")) in (earlier_ids or ()):
+            new = False
+        yield entity, new
+
+
 def scan_account_media(
-    entities: Iterable[Mapping[str, Any]], media_key: str, creative_type: str
+    entities: Iterable[Mapping[str, Any]],
+    media_key: str,
+    creative_type: str,
+    *,
+    media_url: str | None = None,
+    earlier_ids: Collection[str] | None = None,
 ) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
-    """``(match, other)``: the first live account media with ``media_key`` and ``creative_type``,
-    and the first live one with ``media_key`` but another type seen before it (or in all, when
+    """``(match, other)``: the first live account media made from the media with ``creative_type``,
+    and the first live one made from it but of another type seen before it (or in all, when
     nothing matched). Stops reading ``entities`` (a lazy pager) at the match.
+
+    "Made from the media" is :func:`names_media`; an entity that names no media counts only when it
+    is listed (newest first) before any of ``earlier_ids``, the newest ids read before the library
+    add: it appeared after the add.
     """
     other: Mapping[str, Any] | None = None
-    for entity in entities:
-        if not is_live(entity) or entity.get("media_key") != media_key:
+    for entity, new in _newer_than(entities, earlier_ids):
+        named = names_media(entity, media_key, media_url)
+        if not is_live(entity) or named is False or (named is None and not new):
             continue
         if entity.get("creative_type") == creative_type:
             return entity, other
@@ -255,9 +295,13 @@ def scan_account_media(
 
 
 def account_media_added_since(
-    entities_newest_first: Iterable[Mapping[str, Any]], media_key: str, earlier_ids: Collection[str]
+    entities_newest_first: Iterable[Mapping[str, Any]],
+    media_key: str,
+    earlier_ids: Collection[str],
+    media_url: str | None = None,
 ) -> list[Mapping[str, Any]]:
-    """The live account media with ``media_key`` listed before any of ``earlier_ids``.
+    """The live account media made from ``media_key`` (or naming no media) listed before any of
+    ``earlier_ids``.
 
     ``entities_newest_first`` is the account media list sorted ``created_at-desc`` (a lazy pager),
     and ``earlier_ids`` the ids on the first page of the same list read before a write: everything
@@ -265,10 +309,10 @@ def account_media_added_since(
     existed before is never returned.
     """
     added: list[Mapping[str, Any]] = []
-    for entity in entities_newest_first:
-        if str(entity.get("id")) in earlier_ids:
+    for entity, new in _newer_than(entities_newest_first, earlier_ids):
+        if not new:
             break
-        if is_live(entity) and entity.get("media_key") == media_key:
+        if is_live(entity) and names_media(entity, media_key, media_url) is not False:
             added.append(entity)
     return added
 
@@ -276,10 +320,13 @@ def account_media_added_since(
 def find_account_media(
     entities: Iterable[Mapping[str, Any]], media_key: str, creative_type: str | None = None
 ) -> Mapping[str, Any] | None:
-    """The first live account media with ``media_key`` (and ``creative_type``, when given)."""
-    if creative_type is not None:
-        return scan_account_media(entities, media_key, creative_type)[0]
-    return next((e for e in entities if is_live(e) and e.get("media_key") == media_key), None)
+    """The first live account media that names ``media_key`` (and has ``creative_type``, when given)."""
+    for entity in entities:
+        if not is_live(entity) or not names_media(entity, media_key):
+            continue
+        if creative_type is None or entity.get("creative_type") == creative_type:
+            return entity
+    return None
 
 
 def find_media_creative(
@@ -296,12 +343,15 @@ def find_media_creative(
     return None
 
 
-def account_media_result(entity: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+def account_media_result(
+    entity: Mapping[str, Any], account_id: str, media_key: str | None = None
+) -> dict[str, Any]:
     """The JSON-safe summary of an account media that CreateAccountMediaOperator returns."""
     result: dict[str, Any] = {
         "id": str(entity["id"]),
         "creative_type": entity.get("creative_type"),
-        "media_key": entity.get("media_key"),
+        # Image account media may carry no media key (Account Media docs); the caller knows it.
+        "media_key": entity.get("media_key") or media_key,
     }
     for optional in ("media_url", "video_id"):
         if entity.get(optional) is not None:
@@ -322,11 +372,14 @@ def media_creative_result(
             "account_media_id",
             "entity_status",
             "approval_status",
-            "serving_status",
             "landing_url",
             "created_at",
         )
     }
-    result["creative_type"] = creative_type
+    # The v12 reference shows creative_type on media creatives and serving_status only in an old
+    # example: both are kept when the API sends them.
+    if entity.get("serving_status") is not None:
+        result["serving_status"] = entity["serving_status"]
+    result["creative_type"] = entity.get("creative_type") or creative_type
     result["account_id"] = account_id
     return result

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from requests_oauthlib import OAuth1
+from support.creatives import add_preroll_line_item
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.emulator.ads import add_ready_media
@@ -20,6 +21,7 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiBadRequestError,
     AdsApiConnectionError,
     AdsApiError,
+    AdsApiForbiddenError,
     AdsApiNotFoundError,
     AdsApiRateLimitError,
     AdsApiResponseLostError,
@@ -576,7 +578,8 @@ def test_test_connection_wrong_secret(make_hook: MakeHook, ads_api_emulator: Ads
 def test_test_connection_unknown_account(make_hook: MakeHook) -> None:
     ok, message = make_hook(account_id="nope1").test_connection()
     assert ok is False
-    assert message.startswith("GET accounts/nope1 failed with 404 NOT_FOUND")
+    # Error codes and responses: an account the credentials cannot see is 403 ACCOUNT_NOT_FOUND.
+    assert message.startswith("GET accounts/nope1 failed with 403 ACCOUNT_NOT_FOUND")
 
 
 def test_test_connection_without_account_id(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
@@ -610,28 +613,33 @@ def test_get_line_item(hook: AdsApiHook) -> None:
     assert (line_item["objective"], line_item["campaign_id"]) == ("VIDEO_VIEWS", "8yn7m")
 
 
+# Error codes and responses: the entity's own code where the page lists one, else NOT_FOUND.
 @pytest.mark.parametrize(
-    "call",
+    ("call", "code"),
     [
-        lambda h: h.get_line_item("nope1"),
-        lambda h: h.get_line_item("8v7js"),  # deleted
-        lambda h: h.get_media_creative("nope1"),
-        lambda h: h.get_account_media("nope1"),
-        lambda h: h.get_media_library_entry("3_1029825579531807971"),
-        lambda h: h.get_preroll_call_to_action("nope1"),
-        lambda h: h.delete_media_creative("nope1"),
+        (lambda h: h.get_line_item("nope1"), "NOT_FOUND"),
+        (lambda h: h.get_line_item("8v7js"), "NOT_FOUND"),  # deleted
+        (lambda h: h.get_media_creative("nope1"), "MEDIA_CREATIVE_NOT_FOUND"),
+        (lambda h: h.get_account_media("nope1"), "ACCOUNT_MEDIA_NOT_FOUND"),
+        (lambda h: h.get_media_library_entry("3_1029825579531807971"), "NOT_FOUND"),
+        (lambda h: h.get_preroll_call_to_action("nope1"), "NOT_FOUND"),
+        (lambda h: h.delete_media_creative("nope1"), "MEDIA_CREATIVE_NOT_FOUND"),
     ],
 )
-def test_missing_entities_are_not_found(hook: AdsApiHook, call: Callable[[AdsApiHook], object]) -> None:
+def test_missing_entities_are_not_found(
+    hook: AdsApiHook, call: Callable[[AdsApiHook], object], code: str
+) -> None:
     with pytest.raises(AdsApiNotFoundError) as info:
         call(hook)
-    assert info.value.codes == ["NOT_FOUND"]
+    assert info.value.codes == [code]
 
 
 def test_account_id_argument_overrides_the_connection(
     hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
 ) -> None:
-    with pytest.raises(AdsApiNotFoundError, match="GET accounts/other1/line_items/8v7jo failed with 404"):
+    with pytest.raises(
+        AdsApiForbiddenError, match="GET accounts/other1/line_items/8v7jo failed with 403 ACCOUNT_NOT_FOUND"
+    ):
         hook.get_line_item("8v7jo", account_id="other1")
     assert ads_api_emulator.api_requests()[0]["path"] == "/12/accounts/other1/line_items/8v7jo"
 
@@ -727,11 +735,15 @@ def test_create_account_media_needs_api_version_4(hook: AdsApiHook, ads_api_emul
 
 
 def test_create_account_media_on_version_4(make_hook: MakeHook, ads_api_emulator: AdsApiEmulator) -> None:
+    # Versions: 4 is end of life; the emulator serves it again for this test.
+    ads_api_emulator.update_config(supported_versions=(4, 11, 12))
     hook = make_hook(api_version="4")
     image = add_ready_media(ads_api_emulator.state, "tweet_image", 300, 250)
     video = add_ready_media(ads_api_emulator.state, "amplify_video")
     banner = hook.create_account_media("MEDIUM_RECTANGLE", media_id=image.media_id)
-    assert (banner["creative_type"], banner["media_key"]) == ("MEDIUM_RECTANGLE", image.media_key)
+    # Account Media: an image's has a media_url and video_id null (media_key only in the table).
+    assert (banner["creative_type"], banner["video_id"]) == ("MEDIUM_RECTANGLE", None)
+    assert banner["media_url"]
     preroll = hook.create_account_media("PREROLL", video_id=video.media_id)
     assert preroll["creative_type"] == "PREROLL"
     assert [r["path"] for r in ads_api_emulator.api_requests("POST")] == [
@@ -770,7 +782,9 @@ def test_media_library_lifecycle(hook: AdsApiHook, ads_api_emulator: AdsApiEmula
     )
     # Adding a banner-sized image created its account media too.
     created = [
-        e for e in ads_api_emulator.state.table("account_media").values() if e["media_key"] == image.media_key
+        e
+        for e in ads_api_emulator.state.table("account_media").values()
+        if e["media_url"] == entry["media_url"]
     ]
     assert [e["creative_type"] for e in created] == ["BANNER"]
     assert hook.get_media_library_entry(image.media_key)["file_name"] == "spring.png"
@@ -795,7 +809,7 @@ def test_media_library_add_is_not_resent_after_a_lost_response(
     assert len(ads_api_emulator.api_requests("POST")) == 1
     # Resending would have created the BANNER account media a second time.
     created = [
-        e for e in ads_api_emulator.state.table("account_media").values() if e["media_key"] == image.media_key
+        e for e in ads_api_emulator.state.table("account_media").values() if e["creative_type"] == "BANNER"
     ]
     assert len(created) == 1
 
@@ -997,7 +1011,8 @@ def test_media_library_pages_of_50(hook: AdsApiHook, ads_api_emulator: AdsApiEmu
 
 def test_preroll_call_to_action_filter(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
     on_jr = ads_api_emulator.seed_entities("preroll_call_to_actions", 2)
-    ads_api_emulator.seed_entities("preroll_call_to_actions", 1, line_item_id="8v7jt")
+    other = add_preroll_line_item(ads_api_emulator)
+    ads_api_emulator.seed_entities("preroll_call_to_actions", 1, line_item_id=other)
     found = hook.list_preroll_call_to_actions(line_item_ids=["8v7jr"])
     assert sorted(e["id"] for e in found) == sorted(e["id"] for e in on_jr)
 

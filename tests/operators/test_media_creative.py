@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from support.creatives import live, ready_media, tables, writes
+from support.creatives import add_preroll_line_item, live, ready_media, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
@@ -69,13 +69,14 @@ def test_chain_video_to_preroll_creative(ads_api_emulator: AdsApiEmulator, conn:
     result = attach(account_media_id=media, line_item_id=PREROLL_VIEWS)
 
     (creative,) = live(ads_api_emulator, "media_creatives")
+    # Media Creatives (v12 reference): creative_type is shown, serving_status is not.
+    assert creative["creative_type"] == "PREROLL" and "serving_status" not in creative
     assert result == {
         "id": creative["id"],
         "line_item_id": PREROLL_VIEWS,
         "account_media_id": media["id"],
         "entity_status": "ACTIVE",
         "approval_status": "ACCEPTED",
-        "serving_status": "ACTIVE",
         "landing_url": None,
         "created_at": creative["created_at"],
         "creative_type": "PREROLL",
@@ -86,7 +87,11 @@ def test_chain_video_to_preroll_creative(ads_api_emulator: AdsApiEmulator, conn:
 
 @pytest.mark.parametrize(("creative_type", "size"), sorted(DISPLAY_CREATIVE_TYPE_DIMENSIONS.items()))
 def test_chain_image_to_display_creative(
-    ads_api_emulator: AdsApiEmulator, conn: str, creative_type: str, size: tuple[int, int]
+    ads_api_emulator: AdsApiEmulator,
+    conn: str,
+    creative_type: str,
+    size: tuple[int, int],
+    image_media_key_mode: bool,
 ) -> None:
     media = account_media(ads_api_emulator, "tweet_image", *size)
     result = attach(account_media_id=media, line_item_id=WEBSITE_CLICKS, landing_url=LANDING)
@@ -241,7 +246,7 @@ def test_landing_url_is_dropped_for_preroll(
 
 def test_preroll_call_to_action_is_created_then_updated(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     media = account_media(ads_api_emulator, "amplify_video")
-    line_items = [PREROLL_VIEWS, VIDEO_VIEWS]
+    line_items = [PREROLL_VIEWS, add_preroll_line_item(ads_api_emulator)]
 
     first = attach(
         account_media_id=media,

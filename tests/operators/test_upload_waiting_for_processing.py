@@ -10,7 +10,7 @@ from airflow.sdk.exceptions import TaskDeferred
 from support.uploads import SEGMENT
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
-from airflow_provider_twitter_ads.exceptions import MediaProcessingError
+from airflow_provider_twitter_ads.exceptions import NO_PROCESSING_REASON, MediaProcessingError
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger
 
@@ -59,8 +59,8 @@ def test_failed_processing_names_the_media_and_the_api_error(
 
     (record,) = ads_api_emulator.state.media.values()
     assert info.value.media_id == record.media_id
-    assert "InvalidMedia" in str(info.value)
-    assert "Unsupported video format" in str(info.value)
+    # Media upload spec: v2's processing_info has no error object, so the reason is ours.
+    assert str(info.value) == f"Media {record.media_id} processing failed: {NO_PROCESSING_REASON}"
 
 
 def test_processing_timeout_fails_clearly(ads_api_emulator: AdsApiEmulator, video_key: str) -> None:

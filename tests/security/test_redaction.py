@@ -186,7 +186,7 @@ def test_failed_processing_error_leaks_no_secret(
     outcome = run_pipeline(preroll, PipelineSettings(bucket=s3_bucket, retries=0))
     failed = outcome.failed_task
     assert failed is not None and failed.task_id == "wait_for_processing"
-    assert "InvalidMedia" in str(failed.error)
+    assert "processing failed: the upload API gave no reason" in str(failed.error)
     assert leaks(error_text(failed.error)) == []
     assert leaks(log_text(debug_logs, capfd)) == []
 

@@ -20,7 +20,7 @@ def test_processing_failure_fails_the_task(ads_api_emulator, twitter_ads_connect
     media = AdsApiHook().upload_media(BytesRangeReader(VIDEO), len(VIDEO), "video/mp4", "tweet_video")
 
     sensor = VideoProcessingSensor(task_id="wait", media_id=media)
-    with pytest.raises(MediaProcessingError, match="InvalidMedia \\(1\\): Unsupported video format"):
+    with pytest.raises(MediaProcessingError, match="the upload API gave no reason"):
         sensor.execute(context={})
     # [END howto_test_video_processing]
     assert media["processing_info"]["state"] == "pending"

@@ -43,3 +43,16 @@ def live(emulator: AdsApiEmulator, kind: str) -> list[dict[str, Any]]:
 def tables(emulator: AdsApiEmulator) -> dict[str, Any]:
     """The non-empty entity tables, to compare before and after (a read may add an empty one)."""
     return {kind: rows for kind, rows in emulator.state.snapshot()["tables"].items() if rows}
+
+
+#: The seeded line item that takes pre-roll call-to-actions (MEDIA, PREROLL_VIEWS).
+PREROLL_LINE_ITEM = "8v7jr"
+
+
+def add_preroll_line_item(emulator: AdsApiEmulator, line_item_id: str = "8v7ju") -> str:
+    """Another line item like the seeded PREROLL_VIEWS one: the Video Views Pre-roll Objective guide
+    sets pre-roll call-to-actions up only on MEDIA line items with that objective."""
+    with emulator.state.lock:
+        line_items = emulator.state.table("line_items")
+        line_items[line_item_id] = {**line_items[PREROLL_LINE_ITEM], "id": line_item_id}
+    return line_item_id

@@ -14,6 +14,7 @@ from support.uploads import NOT_A_VIDEO, TINY_PNG, status_requests
 from airflow_provider_twitter_ads.compat import TriggerEvent
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import (
+    NO_PROCESSING_REASON,
     AdsApiNotFoundError,
     AdsApiUnauthorizedError,
     rebuild_error,
@@ -138,15 +139,26 @@ async def test_failed_processing_keeps_the_api_error(
     assert len(events) == 1
     payload = events[0].payload
     assert payload["status"] == "failed"
+    # Media upload spec: v2's processing_info has no error object; the provider says so.
+    assert payload["message"] == f"Media {media['id']} processing failed: {NO_PROCESSING_REASON}"
+    assert payload["status_payload"]["processing_info"]["state"] == "failed"
+    assert "error" not in payload["status_payload"]["processing_info"]
+
+
+async def test_failed_processing_keeps_the_v11_error(
+    ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch, upload_video: Callable[..., dict]
+) -> None:
+    # STATUS reference (v1.1): processing_info.error names the failure.
+    connection = ads_api_emulator.airflow_connection(upload_api="v1.1")
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_V11", json.dumps(connection))
+    media = upload_video(NOT_A_VIDEO)
+    events = await run_trigger(VideoProcessingTrigger(media["id"], twitter_ads_conn_id="twitter_ads_v11"))
+    payload = events[0].payload
+    assert payload["status"] == "failed"
     assert (
         payload["message"]
         == f"Media {media['id']} processing failed: InvalidMedia (1): Unsupported video format"
     )
-    assert payload["status_payload"]["processing_info"]["error"] == {
-        "code": 1,
-        "name": "InvalidMedia",
-        "message": "Unsupported video format",
-    }
 
 
 async def test_bytes_that_are_not_a_video_fail(
@@ -155,7 +167,7 @@ async def test_bytes_that_are_not_a_video_fail(
     media = upload_video(NOT_A_VIDEO)
     events = await run_trigger(VideoProcessingTrigger(media["id"]))
     assert events[0].payload["status"] == "failed"
-    assert "Unsupported video format" in events[0].payload["message"]
+    assert events[0].payload["message"] == f"Media {media['id']} processing failed: {NO_PROCESSING_REASON}"
 
 
 async def test_unknown_media_id_is_an_error_event(
@@ -249,7 +261,8 @@ async def test_bad_credentials_are_an_error_event_without_secrets(
     payload = events[0].payload
     assert payload["status"] == "error"
     assert isinstance(rebuild_error(payload["error"]), AdsApiUnauthorizedError)
-    assert "UNAUTHORIZED_ACCESS" in payload["message"]
+    # Media upload spec: a v2 401 is an about:blank problem, its code the status phrase.
+    assert "401 UNAUTHORIZED: " in payload["message"]
     text = json.dumps(payload)
     assert "wrong-secret-value-1234" not in text
     assert ads_api_emulator.config.consumer_secret not in text

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from airflow_provider_twitter_ads.emulator.core import ApiError, EmulatorRequest, Response
+from airflow_provider_twitter_ads.emulator.faults import FaultInjector
+from airflow_provider_twitter_ads.emulator.state import EmulatorConfig
 
-if TYPE_CHECKING:
-    from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
+
+class ControlledEmulator(Protocol):
+    """What the control endpoints use of the server (``server.AdsApiEmulator``, which imports this
+    module: a protocol keeps the import graph free of a cycle)."""
+
+    config: EmulatorConfig
+    faults: FaultInjector
+    request_log: Iterable[dict[str, Any]]
+
+    def snapshot(self) -> dict[str, Any]: ...
+
+    def update_config(self, **changes: Any) -> None: ...
+
+    def seed_entities(self, kind: str, count: int, **fields: Any) -> list[dict[str, Any]]: ...
+
+    def reset(self) -> None: ...
 
 
 def _payload(request: EmulatorRequest) -> dict[str, Any]:
@@ -25,23 +42,23 @@ def _invalid(exc: Exception) -> ApiError:
     return ApiError(400, "INVALID_PARAMETER", str(exc.args[0]) if exc.args else str(exc))
 
 
-def health(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def health(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     return Response({"ok": True})
 
 
-def get_state(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def get_state(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     return Response(emulator.snapshot())
 
 
-def get_requests(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def get_requests(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     return Response({"requests": list(emulator.request_log)})
 
 
-def get_faults(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def get_faults(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     return Response({"injected": dict(emulator.faults.injected)})
 
 
-def set_faults(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def set_faults(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     try:
         emulator.faults.configure(_payload(request))
     except (ValueError, KeyError, TypeError) as exc:
@@ -49,11 +66,11 @@ def set_faults(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
     return Response({"ok": True})
 
 
-def get_config(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def get_config(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     return Response(emulator.config.public())
 
 
-def set_config(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def set_config(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     try:
         emulator.update_config(**_payload(request))
     except (ValueError, TypeError) as exc:
@@ -61,7 +78,7 @@ def set_config(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
     return Response(emulator.config.public())
 
 
-def seed(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def seed(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     fields = _payload(request)
     try:
         kind, count = fields.pop("kind"), fields.pop("count", 1)
@@ -72,6 +89,6 @@ def seed(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
         raise _invalid(exc) from None
 
 
-def reset(request: EmulatorRequest, emulator: AdsApiEmulator) -> Response:
+def reset(request: EmulatorRequest, emulator: ControlledEmulator) -> Response:
     emulator.reset()
     return Response({"ok": True})

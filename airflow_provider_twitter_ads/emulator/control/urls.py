@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from airflow_provider_twitter_ads.emulator.control import responses
+from airflow_provider_twitter_ads.emulator.control.responses import ControlledEmulator
 from airflow_provider_twitter_ads.emulator.core import ApiError, EmulatorRequest, Response, Router, Url
-
-if TYPE_CHECKING:
-    from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
 
 PREFIX = "/_emulator"
 URLS: tuple[Url, ...] = (
@@ -33,7 +29,7 @@ def control_error_response(error: ApiError, request: EmulatorRequest) -> Respons
     return Response({"errors": [{"code": code, "message": message}]}, error.status)
 
 
-def register(router: Router, emulator: AdsApiEmulator) -> None:
+def register(router: Router, emulator: ControlledEmulator) -> None:
     """Add the control routes to ``router``, each handler bound to ``emulator``."""
     for url in URLS:
 
