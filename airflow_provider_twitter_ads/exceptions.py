@@ -123,6 +123,12 @@ class AdsApiNotFoundError(AdsApiError):
     """404: the entity (or API version) does not exist."""
 
 
+def names_missing(error: BaseException, code: str) -> bool:
+    """Whether ``error`` is a 404 naming the entity missing by its documented ``code``
+    (``vocabulary.NOT_FOUND_CODES``); a 404 for a route, version or base URL never is."""
+    return isinstance(error, AdsApiNotFoundError) and code in error.codes
+
+
 class AdsApiRateLimitError(AdsApiError):
     """429: a rate limit was exhausted."""
 

@@ -267,3 +267,19 @@ OBJECTIVE_PATHS: Mapping[str, str] = MappingProxyType(
         "FOLLOWERS": "promoted post",
     }
 )
+
+
+class NOT_FOUND_CODES:  # an enum-like namespace of the API's string values
+    """404 codes of the "Error codes and responses" page (Ads API v12).
+
+    An entity kind the page lists a code for (account media, media creatives, campaigns) is missing
+    when the API names that code; other kinds (line items, media library entries, pre-roll
+    call-to-actions) answer the generic ``NOT_FOUND``. ``ROUTE_NOT_FOUND`` (a wrong path, version or
+    base URL) never means an entity is missing.
+    """
+
+    GENERIC = "NOT_FOUND"
+    ROUTE = "ROUTE_NOT_FOUND"
+    ACCOUNT_MEDIA = "ACCOUNT_MEDIA_NOT_FOUND"
+    MEDIA_CREATIVE = "MEDIA_CREATIVE_NOT_FOUND"
+    CAMPAIGN = "CAMPAIGN_NOT_FOUND"

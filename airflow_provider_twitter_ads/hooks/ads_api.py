@@ -78,6 +78,8 @@ class EntityPager(Iterator[dict[str, Any]]):
         self._fetch_page = fetch_page
         self._params = params
         self._cursor: str | None = params.get("cursor")
+        # Every cursor this listing has followed: any one coming back is a cycle (A -> B -> A).
+        self._seen_cursors: set[str] = {self._cursor} if self._cursor else set()
         self._items: Iterator[dict[str, Any]] = iter(())
         self._done = False
         self.pages = 0
@@ -111,8 +113,15 @@ class EntityPager(Iterator[dict[str, Any]]):
         if self.pages == 1 and isinstance(page.get("total_count"), int):
             self.total_count = page["total_count"]
         next_cursor = page.get("next_cursor")
-        if next_cursor and next_cursor == self._cursor:
-            raise AdsApiError(f"the API returned the same next_cursor twice ({next_cursor!r}); stopping")
+        if next_cursor is not None and not isinstance(next_cursor, str):
+            raise AdsApiError(f"list response has a non-string next_cursor ({next_cursor!r})")
+        if next_cursor and next_cursor in self._seen_cursors:
+            raise AdsApiError(
+                f"the API returned next_cursor {next_cursor!r} again after {self.pages} pages: the "
+                "cursors cycle, so the listing stops"
+            )
+        if next_cursor:
+            self._seen_cursors.add(next_cursor)
         self._cursor = next_cursor or None
         self._done = not next_cursor
         self._items = iter(data)

@@ -64,6 +64,11 @@ class AdsApiConnectionConfig:
             ("access_token_secret", "extra access_token_secret"),
         ):
             value = getattr(self, name)
+            if value not in (None, "") and not isinstance(value, str):
+                # The value itself is never echoed: it may be a secret.
+                raise ValueError(
+                    f"Connection {self.conn_id!r}: {label} must be a string, got {type(value).__name__}"
+                )
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"Connection {self.conn_id!r}: {label} is missing")
             object.__setattr__(self, name, value.strip())
@@ -76,7 +81,16 @@ class AdsApiConnectionConfig:
                 )
         object.__setattr__(self, "account_id", account_id)
         object.__setattr__(self, "api_version", _api_version(self.conn_id, self.api_version))
-        object.__setattr__(self, "ads_api_url", _base_url(self.conn_id, "ads_api_url", self.ads_api_url))
+        ads_api_url = _base_url(self.conn_id, "ads_api_url", self.ads_api_url)
+        last_segment = urlsplit(ads_api_url).path.rstrip("/").rsplit("/", 1)[-1]
+        if last_segment.isdigit():
+            # The hook adds api_version itself: ".../12" would send every request to /12/12/...
+            raise ValueError(
+                f"Connection {self.conn_id!r}: ads_api_url must not end in an API version (it ends in "
+                f"/{last_segment}); set api_version instead, e.g. ads_api_url "
+                f"{_redacted(ads_api_url[: -len(last_segment) - 1])!r} and api_version {last_segment!r}"
+            )
+        object.__setattr__(self, "ads_api_url", ads_api_url)
         object.__setattr__(
             self, "upload_api_url", _base_url(self.conn_id, "upload_api_url", self.upload_api_url)
         )
@@ -124,11 +138,16 @@ class AdsApiConnectionConfig:
         return cls(
             consumer_key=conn.login or "",
             consumer_secret=conn.password or "",
-            access_token=extras.get("access_token") or "",
-            access_token_secret=extras.get("access_token_secret") or "",
+            access_token=_raw(extras.get("access_token")),
+            access_token_secret=_raw(extras.get("access_token_secret")),
             conn_id=conn_id,
             **optional,
         )
+
+
+def _raw(value: Any) -> Any:
+    """An extra as given (a non-string is refused by name later), or "" when absent."""
+    return "" if value is None else value
 
 
 def _extras(conn: _ConnectionLike) -> dict[str, Any]:
@@ -144,8 +163,12 @@ def _extras(conn: _ConnectionLike) -> dict[str, Any]:
 
 
 def _mask(secret: object) -> None:
-    if isinstance(secret, str) and secret.strip():
-        mask_secret(secret.strip())
+    # A secret mistyped as a JSON number is still masked (and then refused as not a string).
+    text = (
+        str(secret).strip() if isinstance(secret, (str, int, float)) and not isinstance(secret, bool) else ""
+    )
+    if text:
+        mask_secret(text)
 
 
 def _raw_extras(conn: _ConnectionLike) -> dict[str, Any]:

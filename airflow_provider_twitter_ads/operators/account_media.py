@@ -7,7 +7,12 @@ from itertools import islice
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import Context
-from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    AdsApiNotFoundError,
+    AdsApiResponseLostError,
+    names_missing,
+)
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import parse_media_key
 from airflow_provider_twitter_ads.lineage import Resource, account_media_lineage
@@ -32,6 +37,7 @@ from airflow_provider_twitter_ads.vocabulary import (
     DISPLAY_CREATIVE_TYPE_DIMENSIONS,
     IMAGE,
     MEDIA_LIBRARY_TYPES_BY_KIND,
+    NOT_FOUND_CODES,
 )
 
 # The first Ads API version with the media library (and without POST account_media).
@@ -168,8 +174,10 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         def find_entry() -> Mapping[str, Any] | None:
             try:
                 entry = self.hook.get_media_library_entry(media.media_key, account_id=account_id)
-            except AdsApiNotFoundError:
-                return None
+            except AdsApiNotFoundError as exc:
+                if names_missing(exc, NOT_FOUND_CODES.GENERIC):
+                    return None
+                raise
             return entry if is_live(entry) else None
 
         def add_entry() -> Mapping[str, Any]:
@@ -283,15 +291,17 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             try:
                 self.hook.delete_account_media(str(entity["id"]), account_id=account_id)
                 deleted.append(f"account media {entity['id']} ({entity.get('creative_type')})")
-            except AdsApiNotFoundError:
-                pass
+            except AdsApiNotFoundError as exc:
+                if not names_missing(exc, NOT_FOUND_CODES.ACCOUNT_MEDIA):
+                    left.append(f"account media {entity['id']} ({exc})")
             except AdsApiError as exc:
                 left.append(f"account media {entity['id']} ({exc})")
         try:
             self.hook.delete_media_library_entry(media_key, account_id=account_id)
             deleted.append(f"media library entry {media_key}")
-        except AdsApiNotFoundError:
-            pass
+        except AdsApiNotFoundError as exc:
+            if not names_missing(exc, NOT_FOUND_CODES.GENERIC):
+                left.append(f"media library entry {media_key} ({exc})")
         except AdsApiError as exc:
             left.append(f"media library entry {media_key} ({exc})")
         done = f"deleted {', '.join(deleted)}" if deleted else "found nothing to delete"
@@ -386,6 +396,7 @@ class DeleteAccountMediaOperator(DeleteEntitiesOperator):
     id_parameter = "account_media_id"
     entity_name = "account media"
     lineage_resource = Resource.ACCOUNT_MEDIA
+    not_found_code = NOT_FOUND_CODES.ACCOUNT_MEDIA
     template_fields: Sequence[str] = ("account_media_id", "account_id")
 
     def __init__(self, *, account_media_id: str | Mapping[str, Any] | list[Any], **kwargs: Any) -> None:

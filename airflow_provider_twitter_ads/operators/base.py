@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_twitter_ads.compat import BaseOperator, Context
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError
+from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, names_missing
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.lineage import Lineage, deletion_lineage, x_ads_namespace
@@ -99,6 +99,8 @@ class DeleteEntitiesOperator(AdsApiEntityOperator):
     entity_name: ClassVar[str]
     #: The entities' resource in lineage names (``lineage.Resource``).
     lineage_resource: ClassVar[str]
+    #: The 404 code that names this entity missing (``vocabulary.NOT_FOUND_CODES``).
+    not_found_code: ClassVar[str]
     template_fields: Sequence[str] = ("account_id",)
 
     def __init__(self, *, account_id: str | None = None, **kwargs: Any) -> None:
@@ -112,10 +114,28 @@ class DeleteEntitiesOperator(AdsApiEntityOperator):
         ids = entity_ids(getattr(self, self.id_parameter), self.id_parameter)
         account_id = self.account_id or self.hook.account_id
         delete = self._delete_one()
+
+        def delete_checked(entity_id: str) -> object:
+            try:
+                return delete(entity_id, account_id=account_id)
+            except AdsApiNotFoundError as exc:
+                if names_missing(exc, self.not_found_code):
+                    raise
+                raise AdsApiError(
+                    f"Deleting {self.entity_name} {entity_id} in account {account_id} failed: the API "
+                    f"answered 404 {', '.join(exc.codes) or 'without a code'}, not "
+                    f"{self.not_found_code}, so the route is wrong, not the {self.entity_name}: check "
+                    f"the connection's ads_api_url and api_version ({exc})",
+                    status_code=exc.status_code,
+                    errors=exc.errors,
+                    method=exc.method,
+                    path=exc.path,
+                ) from None
+
         deleted = delete_each(
             ids,
-            lambda entity_id: delete(entity_id, account_id=account_id),
-            missing_errors=(AdsApiNotFoundError,),
+            delete_checked,
+            is_missing=lambda exc: names_missing(exc, self.not_found_code),
             what=self.entity_name,
         )
         self._lineage = deletion_lineage(

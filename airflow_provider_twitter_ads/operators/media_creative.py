@@ -6,7 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import Asset, AssetAlias, Context
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiNotFoundError,
+    AdsApiResponseLostError,
+    names_missing,
+)
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.lineage import (
@@ -25,7 +29,7 @@ from airflow_provider_twitter_ads.utils.creatives import (
 )
 from airflow_provider_twitter_ads.utils.exactly_once import create_once
 from airflow_provider_twitter_ads.utils.params import check_http_url
-from airflow_provider_twitter_ads.vocabulary import CREATIVE_TYPES, LANDING_URL_OBJECTIVES
+from airflow_provider_twitter_ads.vocabulary import CREATIVE_TYPES, LANDING_URL_OBJECTIVES, NOT_FOUND_CODES
 
 
 class AttachMediaCreativeOperator(AdsApiEntityOperator):
@@ -173,10 +177,18 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
         return self.hook.account_id
 
     def _read_account_media(self, account_media_id: str, account_id: str) -> Mapping[str, Any]:
-        return _read_live("account_media_id", account_media_id, account_id, self.hook.get_account_media)
+        return _read_live(
+            "account_media_id",
+            account_media_id,
+            account_id,
+            self.hook.get_account_media,
+            NOT_FOUND_CODES.ACCOUNT_MEDIA,
+        )
 
     def _read_line_item(self, line_item_id: str, account_id: str) -> Mapping[str, Any]:
-        return _read_live("line_item_id", line_item_id, account_id, self.hook.get_line_item)
+        return _read_live(
+            "line_item_id", line_item_id, account_id, self.hook.get_line_item, NOT_FOUND_CODES.GENERIC
+        )
 
     def _attach(
         self, account_media_id: str, line_item_id: str, landing_url: str | None, account_id: str
@@ -271,6 +283,7 @@ class DeleteMediaCreativeOperator(DeleteEntitiesOperator):
     id_parameter = "media_creative_id"
     entity_name = "media creative"
     lineage_resource = Resource.MEDIA_CREATIVES
+    not_found_code = NOT_FOUND_CODES.MEDIA_CREATIVE
     template_fields: Sequence[str] = ("media_creative_id", "account_id")
 
     def __init__(self, *, media_creative_id: str | Mapping[str, Any] | list[Any], **kwargs: Any) -> None:
@@ -282,12 +295,19 @@ class DeleteMediaCreativeOperator(DeleteEntitiesOperator):
 
 
 def _read_live(
-    parameter: str, entity_id: str, account_id: str, get: Callable[..., Mapping[str, Any]]
+    parameter: str,
+    entity_id: str,
+    account_id: str,
+    get: Callable[..., Mapping[str, Any]],
+    not_found_code: str,
 ) -> Mapping[str, Any]:
-    """The entity ``get`` reads; ValueError naming ``parameter`` when it is missing or deleted."""
+    """The entity ``get`` reads; ValueError naming ``parameter`` when it is missing or deleted (a
+    404 with the entity's ``not_found_code``; any other 404 is a wrong route and raised as it is)."""
     try:
         entity = get(entity_id, account_id=account_id)
     except AdsApiNotFoundError as exc:
+        if not names_missing(exc, not_found_code):
+            raise
         raise ValueError(
             f"{parameter} {entity_id!r} is missing or deleted in account {account_id} ({exc})"
         ) from exc

@@ -126,16 +126,29 @@ def delete_each(
     ids: Iterable[str],
     delete: Callable[[str], object],
     *,
-    missing_errors: tuple[type[BaseException], ...],
+    is_missing: Callable[[Exception], bool] | None = None,
+    missing_errors: tuple[type[BaseException], ...] = (),
     what: str = "entity",
 ) -> list[str]:
-    """Delete each id; one raising ``missing_errors`` (already deleted, or never there) is done too."""
+    """Delete each id; one whose error says the entity itself is missing (already deleted, or never
+    there) is done too.
+
+    ``is_missing(error)`` decides (e.g. the entity's documented not-found code, so a wrong account,
+    route or base URL fails instead of passing as "already deleted"); ``missing_errors`` is the
+    coarser older form, any error of those classes. Any other error stops the deletes, naming what
+    was deleted before it.
+    """
     done: list[str] = []
     for entity_id in ids:
         try:
             delete(entity_id)
             log.info("Deleted %s %s", what, entity_id)
-        except missing_errors:
+        except Exception as exc:
+            missing = is_missing(exc) if is_missing is not None else isinstance(exc, missing_errors)
+            if not missing:
+                if done:
+                    log.error("Deleted %s %s before %s %s failed", what, ", ".join(done), what, entity_id)
+                raise
             log.info("%s %s is already deleted or does not exist", what.capitalize(), entity_id)
         done.append(entity_id)
     return done

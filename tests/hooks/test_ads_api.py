@@ -1178,3 +1178,25 @@ def test_create_card_is_not_retried_after_a_lost_response(
     with pytest.raises(AdsApiResponseLostError):
         hook.create_card("lost", components)
     assert len(ads_api_emulator.api_requests("POST", "/cards")) == 1
+
+
+def test_a_cursor_cycle_stops_the_listing() -> None:
+    # Pages whose next_cursor cycles A -> B -> A: only a cursor repeated twice in a row was caught.
+    pages = {None: "A", "A": "B", "B": "A"}
+    fetched: list[str | None] = []
+
+    def fetch(params: dict[str, str]) -> dict[str, Any]:
+        cursor = params.get("cursor")
+        fetched.append(cursor)
+        return {"data": [{"id": f"after-{cursor}"}], "next_cursor": pages[cursor]}
+
+    pager = EntityPager(fetch, {"count": "1"})
+    with pytest.raises(AdsApiError, match="returned next_cursor 'A' again after 3 pages: the cursors cycle"):
+        list(pager)
+    assert fetched == [None, "A", "B"]
+
+
+def test_a_listing_that_starts_at_a_cursor_stops_when_it_comes_back() -> None:
+    pager = EntityPager(lambda params: {"data": [], "next_cursor": "A"}, {"cursor": "A"})
+    with pytest.raises(AdsApiError, match="next_cursor 'A' again after 1 pages"):
+        list(pager)

@@ -99,6 +99,14 @@ def test_airflow2_prefixed_extras(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"password": ""}, "password \\(consumer secret\\) is missing"),
         ({"extra": {"access_token_secret": "token-secret-value"}}, "extra access_token is missing"),
         ({"extra": {"access_token": "1-token"}}, "extra access_token_secret is missing"),
+        (
+            {"extra": {"access_token": "1-token", "access_token_secret": 123}},
+            "extra access_token_secret must be a string, got int",
+        ),
+        (
+            {"extra": {"access_token": 4567, "access_token_secret": "token-secret-value"}},
+            "extra access_token must be a string, got int",
+        ),
     ],
 )
 def test_missing_credentials(change: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,6 +128,12 @@ def test_missing_credentials(change: dict[str, Any], message: str, monkeypatch: 
             "ads_api_url must be an http\\(s\\) URL, got 'ftp://ads-api.x.com'",
         ),
         ({"ads_api_url": "ads-api.x.com"}, "ads_api_url must be an http\\(s\\) URL"),
+        (
+            {"ads_api_url": "https://ads-api.x.com/12"},
+            "ads_api_url must not end in an API version \\(it ends in /12\\); set api_version instead, "
+            "e.g. ads_api_url 'https://ads-api.x.com' and api_version '12'",
+        ),
+        ({"ads_api_url": "https://ads-api.x.com/12/"}, "ads_api_url must not end in an API version"),
         ({"upload_api_url": "https://"}, "upload_api_url must be an http\\(s\\) URL"),
         ({"upload_api_url": "https://api.x.com/?a=1"}, "upload_api_url must be a base URL without a query"),
         ({"timeout": 0}, "timeout must be a positive number of seconds, got 0"),

@@ -9,7 +9,7 @@ import pytest
 from support.creatives import live, ready_media, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
-from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
+from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError, AdsApiError, AdsApiForbiddenError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.operators.account_media import (
     CreateAccountMediaOperator,
@@ -452,6 +452,32 @@ def test_delete_account_media_is_idempotent(ads_api_emulator: AdsApiEmulator, co
     # Again, plus one that never existed: all count as done.
     again = DeleteAccountMediaOperator(task_id="d", account_media_id=[*ids, "zzzzz"]).execute({})
     assert again == [*ids, "zzzzz"]
+
+
+def test_delete_in_a_wrong_account_fails_and_deletes_nothing(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    made = run_create(media_key=ready_media(ads_api_emulator, "amplify_video"))
+    # Error codes and responses: an account the user cannot reach is 403 ACCOUNT_NOT_FOUND.
+    wrong_case = ads_api_emulator.config.account_id.upper()
+    with pytest.raises(AdsApiForbiddenError, match=f"403 ACCOUNT_NOT_FOUND .*{wrong_case}"):
+        DeleteAccountMediaOperator(task_id="d", account_media_id=made, account_id=wrong_case).execute({})
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [made["id"]]
+
+
+def test_delete_on_a_wrong_route_fails_and_deletes_nothing(
+    ads_api_emulator: AdsApiEmulator, conn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = run_create(media_key=ready_media(ads_api_emulator, "amplify_video"))
+    # A base URL with an extra path segment: every request is 404 ROUTE_NOT_FOUND.
+    connection = ads_api_emulator.airflow_connection(ads_api_url=f"{ads_api_emulator.url}/ads")
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_WRONG_ROUTE", json.dumps(connection))
+    delete = DeleteAccountMediaOperator(
+        task_id="d", account_media_id=[made["id"], "zzzzz"], twitter_ads_conn_id="twitter_ads_wrong_route"
+    )
+    with pytest.raises(AdsApiError, match="404 ROUTE_NOT_FOUND, not ACCOUNT_MEDIA_NOT_FOUND, so the route"):
+        delete.execute({})
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [made["id"]]
 
 
 def test_delete_account_media_bad_ids_fail_before_any_request(
