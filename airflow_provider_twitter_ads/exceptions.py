@@ -146,6 +146,11 @@ class AdsApiResponseLostError(AdsApiError):
     connection). A write may have happened: look for the entity before creating it again."""
 
 
+class AdsApiMalformedResponseError(AdsApiError):
+    """A 2xx answer lacks a field the provider needs, or has one of the wrong form (e.g. no ``id``,
+    or the v1.1 shape from a v2 route). The request was handled: nothing is retried."""
+
+
 class AdsApiConnectionError(AdsApiError):
     """The API was never reached (connection refused, DNS failure, connect timeout): nothing was written."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,12 +15,17 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth1
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from airflow_provider_twitter_ads import __version__
 from airflow_provider_twitter_ads.compat import BaseHook
-from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    AdsApiMalformedResponseError,
+    AdsApiNotFoundError,
+)
 from airflow_provider_twitter_ads.hooks import http_core, upload
 from airflow_provider_twitter_ads.hooks.connection import AdsApiConnectionConfig
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings, is_idempotent
@@ -63,6 +70,88 @@ _METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _NO_URLLIB3_RETRIES = Retry(
     total=0, connect=0, read=False, status=0, other=0, redirect=False, raise_on_status=False
 )
+
+
+class _Deadline:
+    """Shuts the socket of one request down when its whole-request deadline passes.
+
+    requests' ``timeout`` bounds each socket read only; this timer bounds the whole exchange.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._connection: Any = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _active_deadline.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+        _active_deadline.current = None
+
+    def attach(self, connection: Any) -> None:
+        with self._lock:
+            self._connection = connection
+            if self.expired:
+                self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        sock = getattr(self._connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+# The deadline of the request this thread is sending, for the connection pools below to attach to.
+_active_deadline = threading.local()
+
+
+def _watched(pool_class: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+    class WatchedPool(pool_class):  # type: ignore[misc, valid-type]
+        def _get_conn(self, timeout: float | None = None) -> Any:
+            connection = super()._get_conn(timeout)
+            deadline = getattr(_active_deadline, "current", None)
+            if deadline is not None:
+                deadline.attach(connection)
+            return connection
+
+    WatchedPool.__name__ = f"Watched{pool_class.__name__}"
+    return WatchedPool
+
+
+_WATCHED_POOLS = {"http": _watched(HTTPConnectionPool), "https": _watched(HTTPSConnectionPool)}
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """An adapter whose connection pools let a request's :class:`_Deadline` reach its socket."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+
+def _body_bytes(request_kwargs: Mapping[str, Any]) -> int:
+    """About how many bytes a request sends (its files and raw data), for its deadline."""
+    total = 0
+    for part in (request_kwargs.get("files") or {}).values():
+        content = part[1] if isinstance(part, tuple) and len(part) > 1 else part
+        if isinstance(content, (bytes, bytearray, str)):
+            total += len(content)
+    data = request_kwargs.get("data")
+    if isinstance(data, (bytes, bytearray, str)):
+        total += len(data)
+    return total
 
 
 class EntityPager(Iterator[dict[str, Any]]):
@@ -195,7 +284,7 @@ class AdsApiHook(BaseHook):
                     signature_method="HMAC-SHA1",
                     signature_type="AUTH_HEADER",
                 )
-                adapter = HTTPAdapter(
+                adapter = _DeadlineAdapter(
                     pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=_NO_URLLIB3_RETRIES
                 )
                 session.mount("http://", adapter)
@@ -291,15 +380,29 @@ class AdsApiHook(BaseHook):
         if hold:
             time.sleep(hold)
         timeout = self.config.timeout
+        deadline = http_core.request_deadline(timeout, _body_bytes(request_kwargs))
         started = time.monotonic()
         try:
-            response = self.get_conn().request(
-                method, url, timeout=(timeout, timeout), allow_redirects=False, **request_kwargs
-            )
+            with _Deadline(deadline) as watch:
+                response = self.get_conn().request(
+                    method, url, timeout=(timeout, timeout), allow_redirects=False, **request_kwargs
+                )
         except requests.RequestException as exc:
             http_core.log_no_response(log, method, shown_path, exc, (time.monotonic() - started) * 1000)
+            if watch.expired:
+                raise http_core.deadline_passed(
+                    "the answer did not finish arriving", method, shown_path, deadline
+                ) from None
             # Not chained: the requests exception holds the signed request (its Authorization header).
             raise _transport_error(exc, method, shown_path, timeout) from None
+        if watch.expired:
+            # The socket was shut under the read: what arrived may be cut short, so it is not trusted.
+            http_core.log_no_response(
+                log, method, shown_path, TimeoutError("deadline"), (time.monotonic() - started) * 1000
+            )
+            raise http_core.deadline_passed(
+                "the answer did not finish arriving", method, shown_path, deadline
+            )
         elapsed_ms = (time.monotonic() - started) * 1000
         http_core.log_response(log, method, shown_path, response.status_code, elapsed_ms, response.headers)
         self._rate_limit_window.remember(response.headers)
@@ -864,13 +967,20 @@ class AdsApiHook(BaseHook):
         *,
         json: Any = None,
     ) -> dict[str, Any]:
-        """Send and return the response's ``data`` entity."""
+        """Send and return the response's ``data`` entity, checked: an object with its key (``id``;
+        ``media_key`` for media library entries) present and a string."""
         payload = self.request(method, path, params=params, json=json, account_id=account_id)
         data = payload.get("data")
+        shown = path.replace("{account_id}", str(account_id or self.account_id))
         if not isinstance(data, dict):
-            shown = path.replace("{account_id}", str(account_id or self.account_id))
-            raise AdsApiError(
+            raise AdsApiMalformedResponseError(
                 f"the response has no data entity (got {type(data).__name__})", method=method, path=shown
+            )
+        key = "media_key" if "/media_library" in path else "id"
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip() or value.strip() == "None":
+            raise AdsApiMalformedResponseError(
+                f"the response's data entity has no usable {key} (got {value!r})", method=method, path=shown
             )
         return data
 

@@ -212,20 +212,37 @@ class AsyncAdsApiHook(BaseHook):
         signer = self._get_signer(config)
         headers = {} if _SIGN_PER_ATTEMPT else signer.sign(url, http_method="GET")[1]
         started = time.monotonic()
-        try:
+        deadline = http_core.request_deadline(config.timeout)
+
+        async def send() -> tuple[bytes, int, dict[str, str]]:
             async with self.get_conn().get(
                 # encoded=True: send the query exactly as it is signed, not re-quoted by yarl.
                 URL(url, encoded=True),
                 headers=headers,
-                # The connection's timeout bounds connecting and each read, not the wait for a free
-                # connection in the shared pool (other triggers' requests, each bounded the same way).
+                # The connection's timeout bounds connecting and each read; the whole-request
+                # deadline around this call bounds the rest (a server trickling its answer).
                 timeout=aiohttp.ClientTimeout(
                     total=None, sock_connect=config.timeout, sock_read=config.timeout
                 ),
             ) as response:
-                body = await response.read()
-                status = response.status
-                response_headers = {k.lower(): v for k, v in response.headers.items()}
+                return (
+                    await response.read(),
+                    response.status,
+                    {k.lower(): v for k, v in response.headers.items()},
+                )
+
+        try:
+            try:
+                body, status, response_headers = await asyncio.wait_for(send(), deadline)
+            except asyncio.TimeoutError:
+                if time.monotonic() - started < deadline:
+                    raise  # aiohttp's own read timeout, handled below
+                http_core.log_no_response(
+                    log, "GET", path, TimeoutError("deadline"), (time.monotonic() - started) * 1000
+                )
+                raise http_core.deadline_passed(
+                    "the answer did not finish arriving", "GET", path, deadline
+                ) from None
         except _NOT_REACHED as exc:
             http_core.log_no_response(log, "GET", path, exc, (time.monotonic() - started) * 1000)
             raise http_core.connection_error(str(exc) or type(exc).__name__, "GET", path) from None

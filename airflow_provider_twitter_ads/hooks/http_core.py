@@ -41,6 +41,30 @@ from airflow_provider_twitter_ads.hooks.retry_policy import (
 
 _RATE_LIMIT_PREFIXES = ("x-account-rate-limit", "x-rate-limit")
 
+#: The slowest upload rate a request body is allowed (bytes per second) in :func:`request_deadline`.
+MIN_SEND_RATE = 64 * 1024
+
+
+def request_deadline(timeout: float, body_bytes: int = 0) -> float:
+    """The whole-request deadline, in seconds: ``2 x timeout + body_bytes / MIN_SEND_RATE``.
+
+    One ``timeout`` to connect and one for the answer, plus the time to send the body at 64 KiB/s.
+    The connection's ``timeout`` alone bounds each socket read, so a server or proxy trickling its
+    answer a byte at a time would hold the request forever; the deadline bounds all of it.
+    """
+    return 2.0 * timeout + max(body_bytes, 0) / MIN_SEND_RATE
+
+
+def deadline_passed(reason: str, method: str, path: str, deadline: float) -> AdsApiResponseLostError:
+    """No complete answer within the whole-request deadline: a lost response (reads are retried;
+    a create's lost response is looked up by ``create_once``)."""
+    return AdsApiResponseLostError(
+        f"no complete response within the whole-request deadline of {deadline:g} s ({reason}); the "
+        "request may have been processed",
+        method=method,
+        path=path,
+    )
+
 
 def parse_response(
     status_code: int,

@@ -24,6 +24,7 @@ from airflow_provider_twitter_ads.operators.base import (
 from airflow_provider_twitter_ads.utils.creatives import (
     MediaRef,
     account_media_added_since,
+    account_media_of_media,
     account_media_result,
     is_live,
     library_entry_misfit,
@@ -31,7 +32,12 @@ from airflow_provider_twitter_ads.utils.creatives import (
     resolve_creative_type,
     scan_account_media,
 )
-from airflow_provider_twitter_ads.utils.exactly_once import create_once, poll
+from airflow_provider_twitter_ads.utils.exactly_once import (
+    create_once,
+    created_at_then_id,
+    poll,
+    settle_concurrent,
+)
 from airflow_provider_twitter_ads.vocabulary import (
     CREATIVE_TYPES,
     DISPLAY_CREATIVE_TYPE_DIMENSIONS,
@@ -44,6 +50,8 @@ from airflow_provider_twitter_ads.vocabulary import (
 MEDIA_LIBRARY_MIN_VERSION = 5
 # How many of the newest account media are read before a library add that may be rolled back.
 _ROLLBACK_MARKER_COUNT = 200
+# How many of the newest account media the converge check after concurrent library adds reads.
+_CONVERGE_PAGE_COUNT = 1000
 
 
 def _size_hint(creative_type: str) -> str:
@@ -181,7 +189,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             return entry if is_live(entry) else None
 
         def add_entry() -> Mapping[str, Any]:
-            if media.kind == IMAGE and not before_add:
+            if not before_add:
                 before_add.append(self._newest_account_media_ids(account_id))
             return self.hook.add_to_media_library(media.media_key, account_id=account_id, **library_fields)
 
@@ -248,6 +256,8 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
                 f"media_key {media.media_key!r} does not fit creative_type {creative_type}: {misfit}"
             )
         found = poll(find_account_media_now, self.timeout)
+        if found is not None and added and before_add is not None:
+            return self._converge_account_media(media, creative_type, account_id, entry, before_add, found)
         if found is None:
             # Only an entry that was already there can have had its account media deleted since.
             advice = "" if added else "; if it was deleted, delete the media library entry and run again"
@@ -258,6 +268,56 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
                 f"(PREROLL) or an image of exactly a display size{_size_hint(creative_type)}{advice}"
             )
         return found
+
+    def _converge_account_media(
+        self,
+        media: MediaRef,
+        creative_type: str,
+        account_id: str,
+        entry: Mapping[str, Any],
+        before_add: frozenset[str],
+        found: Mapping[str, Any],
+    ) -> Mapping[str, Any]:
+        """Concurrent library adds of one media each make its account media: keep the oldest.
+
+        Which add made which account media cannot be told, so every task that added deletes the
+        ones that are not the survivor among those that appeared after its own add (a second
+        delete of one is an already-deleted 404). A task that found the entry deletes nothing.
+        """
+        seen: dict[str, list[Mapping[str, Any]]] = {"new": []}
+
+        def survivor() -> Mapping[str, Any] | None:
+            # The newest page only: concurrent duplicates are among the newest account media.
+            entities = islice(
+                self.hook.list_account_media(
+                    account_id=account_id,
+                    sort_by="created_at-desc",
+                    with_deleted=True,
+                    count=_CONVERGE_PAGE_COUNT,
+                ),
+                _CONVERGE_PAGE_COUNT,
+            )
+            matching = account_media_of_media(
+                entities, media.media_key, creative_type, _media_url(entry), before_add
+            )
+            seen["new"] = [entity for entity, new in matching if new]
+            return min((entity for entity, _ in matching), key=created_at_then_id, default=None)
+
+        def delete_own(entity: Mapping[str, Any]) -> None:
+            try:
+                self.hook.delete_account_media(str(entity["id"]), account_id=account_id)
+            except AdsApiNotFoundError as exc:
+                if not names_missing(exc, NOT_FOUND_CODES.ACCOUNT_MEDIA):
+                    raise
+
+        kept = settle_concurrent(
+            survivor,
+            lambda: seen["new"],
+            delete_own,
+            what="account media",
+            converge_seconds=self.converge_seconds,
+        )
+        return kept if kept is not None else found
 
     def _newest_account_media_ids(self, account_id: str) -> frozenset[str]:
         """The ids of the account's newest account media (deleted ones too), read before an add."""

@@ -11,7 +11,11 @@ from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundE
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.lineage import Lineage, deletion_lineage, x_ads_namespace
-from airflow_provider_twitter_ads.utils.exactly_once import delete_each, settle_seconds_for
+from airflow_provider_twitter_ads.utils.exactly_once import (
+    CONVERGE_SECONDS,
+    delete_each,
+    settle_seconds_for,
+)
 from airflow_provider_twitter_ads.utils.promoted_posts import default_name
 
 if TYPE_CHECKING:
@@ -59,6 +63,9 @@ class AdsApiEntityOperator(ReportsLineage, BaseOperator):
     :param settle_seconds: after a write's response is lost, seconds to keep looking for what it
         may still create before writing again; default: twice the connection's timeout. A write the
         server commits later than that is made twice.
+    :param converge_seconds: after a create, seconds to wait before the list that settles which of
+        several concurrent creates of the same entity survives (default 1.5: ``created_at`` has
+        one-second resolution). Every task keeps the oldest and deletes its own if it lost.
     """
 
     ui_color = "#cde4f7"
@@ -68,11 +75,13 @@ class AdsApiEntityOperator(ReportsLineage, BaseOperator):
         *,
         twitter_ads_conn_id: str = AdsApiHook.default_conn_name,
         settle_seconds: float | None = None,
+        converge_seconds: float = CONVERGE_SECONDS,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.twitter_ads_conn_id = twitter_ads_conn_id
         self.settle_seconds = check_seconds("settle_seconds", settle_seconds, optional=True)
+        self.converge_seconds = check_seconds("converge_seconds", converge_seconds)
 
     @cached_property
     def hook(self) -> AdsApiHook:

@@ -7,6 +7,7 @@ from typing import Any
 
 from airflow_provider_twitter_ads.compat import Asset, AssetAlias, Context
 from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
     AdsApiNotFoundError,
     AdsApiResponseLostError,
     names_missing,
@@ -22,7 +23,7 @@ from airflow_provider_twitter_ads.lineage import (
 )
 from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
 from airflow_provider_twitter_ads.utils.creatives import (
-    find_media_creative,
+    find_media_creatives,
     is_live,
     media_creative_result,
     validate_call_to_action,
@@ -117,18 +118,34 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
                     f"{line_item['objective']}"
                 )
 
-        results = []
-        for line_item_id in line_item_ids:
-            creative = self._attach(account_media_id, line_item_id, landing_url, account_id)
-            result = media_creative_result(creative, account_id, creative_type)
-            if call_to_action is not None:
-                result["preroll_call_to_action"] = self._set_call_to_action(
-                    line_item_id, *call_to_action, account_id
-                )
-            results.append(result)
+        # A line item listed twice is attached once; the result lists it at each place it was given.
+        by_line_item: dict[str, dict[str, Any]] = {}
+        for line_item_id in dict.fromkeys(line_item_ids):
+            try:
+                creative = self._attach(account_media_id, line_item_id, landing_url, account_id)
+                result = media_creative_result(creative, account_id, creative_type)
+                if call_to_action is not None:
+                    result["preroll_call_to_action"] = self._set_call_to_action(
+                        line_item_id, *call_to_action, account_id
+                    )
+            except Exception as exc:
+                if not by_line_item:
+                    raise
+                done = ", ".join(f"{li}: {r['id']}" for li, r in by_line_item.items())
+                raise AdsApiError(
+                    f"Attaching account media {account_media_id} to line item {line_item_id} failed "
+                    f"after this run had attached it to {len(by_line_item)} line item(s) (media "
+                    f"creatives {done}); a retry reuses those and completes the rest: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            by_line_item[line_item_id] = result
             self._lineage = media_creative_lineage(
-                namespace, account_id=account_id, account_media_id=account_media_id, creatives=results
+                namespace,
+                account_id=account_id,
+                account_media_id=account_media_id,
+                creatives=list(by_line_item.values()),
             )
+        results = [by_line_item[li] for li in line_item_ids]
         self._report_creatives_live(context, namespace, account_id, account_media_id, results)
         return results if isinstance(self.line_item_id, (list, tuple)) else results[0]
 
@@ -193,9 +210,9 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
     def _attach(
         self, account_media_id: str, line_item_id: str, landing_url: str | None, account_id: str
     ) -> Mapping[str, Any]:
-        def find() -> Mapping[str, Any] | None:
+        def find_all() -> list[Mapping[str, Any]]:
             creatives = self.hook.list_media_creatives(account_id=account_id, line_item_ids=[line_item_id])
-            return find_media_creative(creatives, account_media_id, line_item_id)
+            return find_media_creatives(creatives, account_media_id, line_item_id)
 
         def create() -> Mapping[str, Any]:
             return self.hook.create_media_creative(
@@ -206,11 +223,14 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
             )
 
         creative, created = create_once(
-            find,
+            lambda: next(iter(find_all()), None),
             create,
             lost_errors=(AdsApiResponseLostError,),
             what="media creative",
             settle_seconds=self._settle_seconds(),
+            find_all=find_all,
+            delete_own=lambda own: self.hook.delete_media_creative(str(own["id"]), account_id=account_id),
+            converge_seconds=self.converge_seconds,
         )
         if not created and landing_url is not None and creative.get("landing_url") not in (None, landing_url):
             self.log.warning(
@@ -234,13 +254,14 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
     ) -> dict[str, Any]:
         """One preroll call-to-action per line item: created once, updated when it differs."""
 
-        def find() -> Mapping[str, Any] | None:
-            for entity in self.hook.list_preroll_call_to_actions(
-                account_id=account_id, line_item_ids=[line_item_id]
-            ):
-                if is_live(entity) and entity.get("line_item_id") == line_item_id:
-                    return entity
-            return None
+        def find_all() -> list[Mapping[str, Any]]:
+            return [
+                entity
+                for entity in self.hook.list_preroll_call_to_actions(
+                    account_id=account_id, line_item_ids=[line_item_id]
+                )
+                if is_live(entity) and entity.get("line_item_id") == line_item_id
+            ]
 
         def create() -> Mapping[str, Any]:
             return self.hook.create_preroll_call_to_action(
@@ -248,11 +269,16 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
             )
 
         entity, created = create_once(
-            find,
+            lambda: next(iter(find_all()), None),
             create,
             lost_errors=(AdsApiResponseLostError,),
             what="preroll call-to-action",
             settle_seconds=self._settle_seconds(),
+            find_all=find_all,
+            delete_own=lambda own: self.hook.delete_preroll_call_to_action(
+                str(own["id"]), account_id=account_id
+            ),
+            converge_seconds=self.converge_seconds,
         )
         if not created and (entity.get("call_to_action"), entity.get("call_to_action_url")) != (
             call_to_action,

@@ -294,6 +294,25 @@ def scan_account_media(
     return None, other
 
 
+def account_media_of_media(
+    entities_newest_first: Iterable[Mapping[str, Any]],
+    media_key: str,
+    creative_type: str,
+    media_url: str | None,
+    earlier_ids: Collection[str],
+) -> list[tuple[Mapping[str, Any], bool]]:
+    """Every live account media of ``creative_type`` made from the media (see
+    :func:`scan_account_media`), each with whether it appeared after ``earlier_ids`` were read."""
+    found: list[tuple[Mapping[str, Any], bool]] = []
+    for entity, new in _newer_than(entities_newest_first, earlier_ids):
+        named = names_media(entity, media_key, media_url)
+        if not is_live(entity) or named is False or (named is None and not new):
+            continue
+        if entity.get("creative_type") == creative_type:
+            found.append((entity, new))
+    return found
+
+
 def account_media_added_since(
     entities_newest_first: Iterable[Mapping[str, Any]],
     media_key: str,
@@ -329,18 +348,24 @@ def find_account_media(
     return None
 
 
+def find_media_creatives(
+    entities: Iterable[Mapping[str, Any]], account_media_id: str, line_item_id: str
+) -> list[Mapping[str, Any]]:
+    """Every live media creative joining ``account_media_id`` to ``line_item_id``."""
+    return [
+        entity
+        for entity in entities
+        if is_live(entity)
+        and entity.get("account_media_id") == account_media_id
+        and entity.get("line_item_id") == line_item_id
+    ]
+
+
 def find_media_creative(
     entities: Iterable[Mapping[str, Any]], account_media_id: str, line_item_id: str
 ) -> Mapping[str, Any] | None:
     """The first live media creative joining ``account_media_id`` to ``line_item_id``."""
-    for entity in entities:
-        if (
-            is_live(entity)
-            and entity.get("account_media_id") == account_media_id
-            and entity.get("line_item_id") == line_item_id
-        ):
-            return entity
-    return None
+    return next(iter(find_media_creatives(entities, account_media_id, line_item_id)), None)
 
 
 def account_media_result(

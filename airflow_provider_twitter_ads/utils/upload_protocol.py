@@ -12,7 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_twitter_ads.exceptions import AdsApiError, UploadSessionExpiredError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    AdsApiMalformedResponseError,
+    UploadSessionExpiredError,
+)
+from airflow_provider_twitter_ads.ids import validate_media_id, validate_media_key
 from airflow_provider_twitter_ads.vocabulary import check_upload_api
 
 #: More parallel appends than this mostly adds connections, not speed.
@@ -175,23 +180,61 @@ def status_request(upload_api: str, media_id: str) -> UploadRequest:
 # -- reading responses -----------------------------------------------------------------------------
 
 
-def _data(upload_api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+def _malformed(endpoint: str, problem: str) -> AdsApiMalformedResponseError:
+    return AdsApiMalformedResponseError(f"the {endpoint} answer {problem}")
+
+
+def _data(upload_api: str, body: Mapping[str, Any], endpoint: str) -> Mapping[str, Any]:
+    """The answer's fields: v2 wraps them in ``data`` (media upload spec), v1.1 does not."""
     if upload_api == "v2":
         data = body.get("data")
-        return data if isinstance(data, Mapping) else {}
+        if not isinstance(data, Mapping):
+            raise _malformed(endpoint, "has no data object (is the upload_api_url a v1.1 endpoint?)")
+        return data
     return body
+
+
+def _media_id(upload_api: str, data: Mapping[str, Any], endpoint: str, fallback: str | None = None) -> str:
+    """The answer's media id, checked: ``id`` on v2, ``media_id_string`` / ``media_id`` on v1.1."""
+    names = ("id",) if upload_api == "v2" else ("media_id_string", "media_id")
+    value = next((data[name] for name in names if data.get(name) not in (None, "")), fallback)
+    if value is None:
+        raise _malformed(endpoint, f"has no {' or '.join(names)}")
+    try:
+        return validate_media_id(value, names[0])
+    except (TypeError, ValueError):
+        raise _malformed(endpoint, f"has a malformed {names[0]} ({value!r})") from None
+
+
+def _media_key(data: Mapping[str, Any], endpoint: str) -> str | None:
+    value = data.get("media_key")
+    if value in (None, ""):
+        return None
+    try:
+        return validate_media_key(value)
+    except (TypeError, ValueError):
+        raise _malformed(endpoint, f"has a malformed media_key ({value!r})") from None
+
+
+def _count(data: Mapping[str, Any], name: str, endpoint: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise _malformed(endpoint, f"has a malformed {name} ({value!r})")
+    return int(str(value).strip())
 
 
 def parse_init(upload_api: str, body: Mapping[str, Any], started: float) -> UploadSession:
     """The session INIT opened; ``started`` is ``time.monotonic()`` when INIT was sent."""
-    data = _data(upload_api, body)
-    media_id = data.get("id") if upload_api == "v2" else data.get("media_id_string") or data.get("media_id")
-    expires_after = data.get("expires_after_secs")
-    expires = int(expires_after) if isinstance(expires_after, (int, float, str)) else None
-    media_key = data.get("media_key")
+    endpoint = f"INIT ({upload_api})"
+    data = _data(upload_api, body, endpoint)
+    media_id = _media_id(upload_api, data, endpoint)
+    expires = _count(data, "expires_after_secs", endpoint)
+    media_key = _media_key(data, endpoint)
     return UploadSession(
-        media_id=str(media_id),
-        media_key=str(media_key) if media_key else None,
+        media_id=media_id,
+        media_key=media_key,
         expires_after_secs=expires,
         expires_at=started + expires if expires is not None else None,
     )
@@ -200,28 +243,37 @@ def parse_init(upload_api: str, body: Mapping[str, Any], started: float) -> Uplo
 def parse_finalized(upload_api: str, body: Mapping[str, Any], media_id: str | None = None) -> dict[str, Any]:
     """A FINALIZE (or simple upload) answer as ``{"media_id", "media_key", "size", "expires_after_secs",
     "processing_info"}``."""
-    data = _data(upload_api, body)
-    found_id = data.get("id") or data.get("media_id_string") or data.get("media_id") or media_id
-    size = data.get("size")
-    expires = data.get("expires_after_secs")
+    endpoint = f"{'FINALIZE' if media_id else 'simple upload'} ({upload_api})"
+    data = _data(upload_api, body, endpoint)
+    # A simple upload names its media only in the answer: it has no fallback id.
+    found_id = _media_id(upload_api, data, endpoint, fallback=media_id)
+    key = _media_key(data, endpoint)
+    info = data.get("processing_info") or None
+    if info is not None and not isinstance(info, Mapping):
+        raise _malformed(endpoint, f"has a processing_info that is not an object ({info!r})")
     return {
-        "media_id": str(found_id),
-        "media_key": data.get("media_key"),
-        "size": int(size) if size is not None else None,
-        "expires_after_secs": int(expires) if expires is not None else None,
-        "processing_info": data.get("processing_info") or None,
+        "media_id": found_id,
+        "media_key": key,
+        "size": _count(data, "size", endpoint),
+        "expires_after_secs": _count(data, "expires_after_secs", endpoint),
+        "processing_info": info,
     }
 
 
 def parse_status(body: Mapping[str, Any], media_id: str) -> dict[str, Any]:
     """A v2 (``{"data": {...}}``) or v1.1 STATUS body as ``{"media_id", "media_key", "processing_info"}``
     (``processing_info`` None for media that needs no processing)."""
+    endpoint = "STATUS"
     data = body.get("data") if isinstance(body.get("data"), Mapping) else body
-    found_id = data.get("id") or data.get("media_id_string") or data.get("media_id") or media_id
+    upload_api = "v2" if data is not body or "id" in data else "v1.1"
+    found_id = _media_id(upload_api, data, endpoint, fallback=media_id)
+    info = data.get("processing_info") or None
+    if info is not None and not isinstance(info, Mapping):
+        raise _malformed(endpoint, f"has a processing_info that is not an object ({info!r})")
     return {
-        "media_id": str(found_id),
-        "media_key": data.get("media_key"),
-        "processing_info": data.get("processing_info") or None,
+        "media_id": found_id,
+        "media_key": _media_key(data, endpoint),
+        "processing_info": info,
     }
 
 

@@ -281,7 +281,8 @@ CASES = [
         "account-media-never-uploaded",
         lambda c: account_media(media_key=f"13_{UNKNOWN_MEDIA_ID}"),
         AdsApiBadRequestError,
-        ["media_key", f"13_{UNKNOWN_MEDIA_ID}", "INVALID_PARAMETER"],
+        # Error codes and responses: a media key naming no usable media is INVALID_MEDIA.
+        ["media_key", f"13_{UNKNOWN_MEDIA_ID}", "INVALID_MEDIA"],
         input_only=False,
     ),
     # -- AttachMediaCreativeOperator --------------------------------------------------------------
@@ -453,7 +454,8 @@ CASES = [
             twitter_ads_conn_id=c.connection(access_token_secret="wrong-token-secret"),
         ),
         AdsApiUnauthorizedError,
-        ["401", "UNAUTHORIZED_ACCESS"],
+        # Media upload spec: a v2 401 is an about:blank problem, its code the status phrase.
+        ["401", "UNAUTHORIZED"],
         input_only=False,
     ),
     Case(

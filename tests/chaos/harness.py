@@ -377,12 +377,19 @@ def check_outcomes(
         if [(e["call_to_action"], e["call_to_action_url"]) for e in live] != [(action, url)]:
             problems.append(f"line item {line_item_id}: expected call-to-action {action} {url}, found {live}")
 
+    # Image account media carry no media_key by default (Account Media docs): the library entry's
+    # media_url, which the account media made from it share, names their media.
+    key_by_url = {e["media_url"]: e["media_key"] for e in library if e.get("media_url")}
+
+    def media_key_of(entity: dict[str, Any]) -> str | None:
+        return entity.get("media_key") or key_by_url.get(entity.get("media_url"))
+
     for outcome in outcomes:
         asset = outcome.asset
         label = f"{asset.pipeline} asset {asset.s3_key}"
         keys = {key for key, record in media.items() if record.sha256 == asset.sha256}
         live_library = [e for e in library if e["media_key"] in keys and not e.get("deleted")]
-        live_media = [e for e in account_media if e["media_key"] in keys and not e.get("deleted")]
+        live_media = [e for e in account_media if media_key_of(e) in keys and not e.get("deleted")]
         by_type = Counter(e["creative_type"] for e in live_media)
         media_ids = {e["id"] for e in live_media}
         live_creatives = [e for e in creatives if e["account_media_id"] in media_ids and not e.get("deleted")]

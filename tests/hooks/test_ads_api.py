@@ -14,6 +14,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 from support.creatives import add_preroll_line_item
+from support.rogue_server import rogue_server
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.emulator.ads import add_ready_media
@@ -22,6 +23,7 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiConnectionError,
     AdsApiError,
     AdsApiForbiddenError,
+    AdsApiMalformedResponseError,
     AdsApiNotFoundError,
     AdsApiRateLimitError,
     AdsApiResponseLostError,
@@ -29,6 +31,7 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiUnauthorizedError,
     RateLimitWaitTooLongError,
 )
+from airflow_provider_twitter_ads.hooks import http_core
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook, EntityPager
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
@@ -1200,3 +1203,76 @@ def test_a_listing_that_starts_at_a_cursor_stops_when_it_comes_back() -> None:
     pager = EntityPager(lambda params: {"data": [], "next_cursor": "A"}, {"cursor": "A"})
     with pytest.raises(AdsApiError, match="next_cursor 'A' again after 1 pages"):
         list(pager)
+
+
+TWO_QUICK_ATTEMPTS = RetrySettings(max_attempts=2, backoff_base=0.01, backoff_cap=0.05)
+
+#: One byte every this many seconds: far inside the per-read timeout, far past the deadline.
+TRICKLE = 0.05
+ENTITY_BODY = b'{"data": {"id": "8v7jo", "name": "a line item", "entity_status": "ACTIVE"}, "request": {}}'
+
+
+def test_a_trickling_read_fails_at_its_deadline_as_a_retryable_lost_response(make_hook: MakeHook) -> None:
+    # 180-odd bytes at one per 0.05 s takes 9 s; timeout 0.5 s gives a deadline of 2 x 0.5 = 1 s.
+    with rogue_server(ENTITY_BODY, byte_every=TRICKLE) as url:
+        hook = make_hook(ads_api_url=url, timeout=0.5, retry_settings=TWO_QUICK_ATTEMPTS)
+        with pytest.raises(AdsApiResponseLostError, match="whole-request deadline of 1 s") as caught:
+            hook.get_line_item("8v7jo")
+    assert caught.value.attempts == 2  # a read is retried
+
+
+def test_a_trickling_write_is_a_lost_response_and_not_resent(make_hook: MakeHook) -> None:
+    with rogue_server(ENTITY_BODY, byte_every=TRICKLE) as url:
+        hook = make_hook(ads_api_url=url, timeout=0.5, retry_settings=TWO_QUICK_ATTEMPTS)
+        with pytest.raises(AdsApiResponseLostError, match="whole-request deadline") as caught:
+            hook.create_media_creative("1a2b3", "8v7jo", landing_url="https://example.com")
+    assert caught.value.attempts == 1  # create_once looks it up; the hook never resends a create
+
+
+def test_the_deadline_formula() -> None:
+    assert http_core.request_deadline(10) == 20
+    assert http_core.request_deadline(10, 5 * 64 * 1024) == 25
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"data": {"name": "no id"}}', "no usable id"),
+        (b'{"data": {"id": null}}', "no usable id"),
+        (b'{"data": {"id": "None"}}', "no usable id"),
+        (b'{"data": [1, 2]}', "no data entity"),
+        (b'{"id": "8v7jo"}', "no data entity"),
+    ],
+)
+def test_a_malformed_2xx_entity_is_a_clear_error(make_hook: MakeHook, body: bytes, field: str) -> None:
+    with rogue_server(body) as url:
+        hook = make_hook(ads_api_url=url, retry_settings=TWO_QUICK_ATTEMPTS)
+        with pytest.raises(
+            AdsApiMalformedResponseError, match=f"GET accounts/18ce54d4x5t/line_items/8v7jo .*{field}"
+        ):
+            hook.get_line_item("8v7jo")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # v1.1's shape from the v2 route: no data envelope.
+        (
+            b'{"media_id": 1029825579531807971, "media_id_string": "1029825579531807971"}',
+            "has no data object",
+        ),
+        (b'{"data": {"media_key": "3_1029825579531807971"}}', "has no id"),
+        (b'{"data": {"id": "None", "media_key": "3_None"}}', "has a malformed id \\('None'\\)"),
+        (b'{"data": {"id": "1029825579531807971", "media_key": "3_None"}}', "has a malformed media_key"),
+    ],
+)
+def test_a_malformed_2xx_upload_answer_is_a_clear_error(
+    make_hook: MakeHook, body: bytes, message: str
+) -> None:
+    with rogue_server(body) as url:
+        hook = make_hook(upload_api_url=url, retry_settings=TWO_QUICK_ATTEMPTS)
+        image = samples.png(300, 250)
+        reader = BytesRangeReader(image)
+        with pytest.raises(AdsApiError, match=f"simple upload \\(v2\\) answer {message}") as caught:
+            hook.upload_media(reader, len(image), "image/png", "tweet_image")
+    assert "None" not in str(getattr(caught.value, "media_id", "") or "")

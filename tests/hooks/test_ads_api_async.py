@@ -9,6 +9,7 @@ import socket
 from collections.abc import Callable
 
 import pytest
+from support.rogue_server import rogue_server
 from support.uploads import TINY_PNG, status_requests
 
 from airflow_provider_twitter_ads.compat import BaseHook
@@ -16,6 +17,7 @@ from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiConnectionError,
     AdsApiNotFoundError,
+    AdsApiResponseLostError,
     AdsApiServerError,
     RateLimitWaitTooLongError,
 )
@@ -290,3 +292,17 @@ def test_no_connection_is_read_at_construction(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", raising=False)
     hook = AsyncAdsApiHook("does_not_exist")
     assert repr(hook) == "AsyncAdsApiHook(twitter_ads_conn_id='does_not_exist')"
+
+
+async def test_a_trickling_status_fails_at_its_deadline_as_a_retryable_lost_response(
+    ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = b'{"data": {"id": "1029825579531807971", "processing_info": {"state": "in_progress"}}}'
+    # One byte per 0.05 s: each read is far inside the 0.5 s timeout, the whole answer takes 10 s.
+    with rogue_server(body, byte_every=0.05) as url:
+        connection = ads_api_emulator.airflow_connection(upload_api_url=url, timeout=0.5)
+        monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_TRICKLE", json.dumps(connection))
+        async with AsyncAdsApiHook("twitter_ads_trickle", retry_settings=QUICK_RETRIES) as hook:
+            with pytest.raises(AdsApiResponseLostError, match="whole-request deadline of 1 s") as caught:
+                await hook.get_upload_status("1029825579531807971")
+    assert caught.value.attempts == 3

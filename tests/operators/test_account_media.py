@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from support.concurrency import run_together
 from support.creatives import live, ready_media, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
@@ -251,7 +252,9 @@ def test_the_new_account_media_is_found_on_the_first_page(
     result = run_create(media_key=upload)
 
     assert result["media_key"] == upload["media_key"]
-    assert len(ads_api_emulator.api_requests("GET", "/account_media")) == 1
+    # The newest ids before the add, the look-up, and the converge check: each one page, no cursor.
+    listings = ads_api_emulator.api_requests("GET", "/account_media")
+    assert [("cursor" in r["query"]) for r in listings] == [False, False, False]
 
 
 def test_a_deleted_library_entry_is_added_again(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
@@ -640,3 +643,35 @@ def test_a_bad_settle_period_is_refused_at_construction(bad: object) -> None:
             line_item_id="b",
             settle_seconds=bad,  # type: ignore[arg-type]
         )
+
+
+#: API latency in the concurrency tests: long enough that every task looks before any create lands.
+CONCURRENT_LATENCY = 0.3
+
+
+@pytest.mark.parametrize("tasks", [2, 8])
+def test_concurrent_creates_of_an_image_leave_one_account_media(
+    ads_api_emulator: AdsApiEmulator, conn: str, tasks: int, image_media_key_mode: bool
+) -> None:
+    upload = ready_media(ads_api_emulator, "tweet_image", 300, 250)
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+
+    results = run_together(tasks, lambda: run_create(media_key=upload))
+
+    (made,) = live(ads_api_emulator, "account_media")
+    assert {r["id"] for r in results} == {made["id"]}
+    assert len(live(ads_api_emulator, "media_library")) == 1
+
+
+@pytest.mark.parametrize("tasks", [2, 8])
+def test_concurrent_creates_of_a_video_leave_one_account_media(
+    ads_api_emulator: AdsApiEmulator, conn: str, tasks: int
+) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+
+    results = run_together(tasks, lambda: run_create(media_key=upload))
+
+    (made,) = live(ads_api_emulator, "account_media")
+    assert {r["id"] for r in results} == {made["id"]}
+    assert len(live(ads_api_emulator, "media_library")) == 1

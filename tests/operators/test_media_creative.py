@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from support.concurrency import run_together
 from support.creatives import add_preroll_line_item, live, ready_media, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
-from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
+from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError, AdsApiError
 from airflow_provider_twitter_ads.operators.account_media import (
     CreateAccountMediaOperator,
 )
@@ -435,3 +436,88 @@ def test_a_media_creative_committed_after_the_timeout_is_made_once(
     assert ads_api_emulator.faults.injected["slow"] == 1
     assert len(ads_api_emulator.api_requests("POST", "/media_creatives")) == 1
     assert [c["id"] for c in live(ads_api_emulator, "media_creatives")] == [result["id"]]
+
+
+#: API latency in the concurrency tests: long enough that every task looks before any create lands.
+CONCURRENT_LATENCY = 0.3
+
+
+@pytest.mark.parametrize("tasks", [2, 5, 8])
+def test_concurrent_attaches_leave_one_media_creative(
+    ads_api_emulator: AdsApiEmulator, conn: str, tasks: int
+) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+
+    results = run_together(tasks, lambda: attach(account_media_id=media, line_item_id=VIDEO_VIEWS))
+
+    (creative,) = live(ads_api_emulator, "media_creatives")
+    assert {r["id"] for r in results} == {creative["id"]}
+
+
+@pytest.mark.parametrize("tasks", [2, 8])
+def test_concurrent_call_to_actions_leave_one_per_line_item(
+    ads_api_emulator: AdsApiEmulator, conn: str, tasks: int
+) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+
+    results = run_together(
+        tasks,
+        lambda: attach(
+            account_media_id=media,
+            line_item_id=PREROLL_VIEWS,
+            call_to_action="WATCH_NOW",
+            call_to_action_url=LANDING,
+        ),
+    )
+
+    (cta,) = live(ads_api_emulator, "preroll_call_to_actions")
+    (creative,) = live(ads_api_emulator, "media_creatives")
+    assert {r["preroll_call_to_action"]["id"] for r in results} == {cta["id"]}
+    assert {r["id"] for r in results} == {creative["id"]}
+
+
+def test_a_line_item_given_twice_is_attached_once(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.request_log.clear()
+
+    results = attach(account_media_id=media, line_item_id=[VIDEO_VIEWS, VIDEO_VIEWS])
+
+    (creative,) = live(ads_api_emulator, "media_creatives")
+    # The ids are read as a set in order (ids.entity_ids): one result, one create.
+    assert [r["id"] for r in results] == [creative["id"]]
+    assert [m for m, _ in writes(ads_api_emulator)] == ["POST"]
+
+
+def test_a_failure_at_the_nth_line_item_lists_what_was_created_and_a_retry_completes(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    media = account_media(ads_api_emulator, "amplify_video")
+    line_items = [VIDEO_VIEWS, OTHER_CAMPAIGN, ENGAGEMENTS]
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {
+                    "kind": "error",
+                    "method": "POST",
+                    "path": "/media_creatives$",
+                    "after": 1,
+                    "times": 10,
+                    "options": {"status": 400},
+                }
+            ]
+        }
+    )
+    with pytest.raises(AdsApiError) as caught:
+        attach(account_media_id=media, line_item_id=line_items)
+    (first,) = live(ads_api_emulator, "media_creatives")
+    assert (
+        f"after this run had attached it to 1 line item(s) (media creatives {VIDEO_VIEWS}: {first['id']})"
+        in str(caught.value)
+    )
+
+    ads_api_emulator.faults.clear()
+    results = attach(account_media_id=media, line_item_id=line_items)
+    assert results[0]["id"] == first["id"]
+    assert sorted(c["line_item_id"] for c in live(ads_api_emulator, "media_creatives")) == sorted(line_items)
