@@ -184,8 +184,13 @@ def _malformed(endpoint: str, problem: str) -> AdsApiMalformedResponseError:
     return AdsApiMalformedResponseError(f"the {endpoint} answer {problem}")
 
 
-def _data(upload_api: str, body: Mapping[str, Any], endpoint: str) -> Mapping[str, Any]:
-    """The answer's fields: v2 wraps them in ``data`` (media upload spec), v1.1 does not."""
+def _data(
+    upload_api: str, body: Mapping[str, Any], endpoint: str, *, allow_empty: bool = False
+) -> Mapping[str, Any]:
+    """The answer's fields: v2 wraps them in ``data`` (media upload spec), v1.1 does not. An empty
+    body is allowed only where the request already names the media (FINALIZE)."""
+    if allow_empty and not body:
+        return {}
     if upload_api == "v2":
         data = body.get("data")
         if not isinstance(data, Mapping):
@@ -244,7 +249,7 @@ def parse_finalized(upload_api: str, body: Mapping[str, Any], media_id: str | No
     """A FINALIZE (or simple upload) answer as ``{"media_id", "media_key", "size", "expires_after_secs",
     "processing_info"}``."""
     endpoint = f"{'FINALIZE' if media_id else 'simple upload'} ({upload_api})"
-    data = _data(upload_api, body, endpoint)
+    data = _data(upload_api, body, endpoint, allow_empty=media_id is not None)
     # A simple upload names its media only in the answer: it has no fallback id.
     found_id = _media_id(upload_api, data, endpoint, fallback=media_id)
     key = _media_key(data, endpoint)

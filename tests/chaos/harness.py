@@ -24,7 +24,7 @@ from airflow_provider_twitter_ads.vocabulary import DISPLAY_CREATIVE_TYPE_DIMENS
 
 #: Airflow task retries, as a user would set them on every task of the DAG.
 TASK_RETRIES = 3
-PREROLL_LINE_ITEM = "8v7jp"  # VIDEO_VIEWS
+PREROLL_LINE_ITEM = "8v7jr"  # PREROLL_VIEWS (MEDIA): the only kind taking pre-roll call-to-actions
 DISPLAY_LINE_ITEM = "8v7jo"  # WEBSITE_CLICKS
 LANDING_URL = "https://example.com/landing?utm_source=chaos"
 

@@ -181,6 +181,11 @@ def test_pipelines_survive_random_faults(
     monkeypatch: pytest.MonkeyPatch,
     variant: Variant,
 ) -> None:
+    if int(variant.api_version) not in ads_api_emulator.config.supported_versions:
+        # Versions: only 11 and 12 are live; the emulator serves an end-of-life one for this run.
+        ads_api_emulator.update_config(
+            supported_versions=(*ads_api_emulator.config.supported_versions, int(variant.api_version))
+        )
     connection = ads_api_emulator.airflow_connection(timeout=CLIENT_TIMEOUT, api_version=variant.api_version)
     monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", json.dumps(connection))
     if variant.upload_expires_after_secs:
