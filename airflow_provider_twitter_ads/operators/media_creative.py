@@ -49,7 +49,7 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
         may still create before creating again; default: twice the connection's timeout. A create
         the server commits later than that is made twice.
     :return: ``{"id", "line_item_id", "account_media_id", "entity_status", "approval_status",
-        "serving_status", "landing_url", "created_at", "creative_type", "account_id"}`` (plus
+        "landing_url", "created_at", "creative_type", "account_id"}`` (plus
         ``preroll_call_to_action``), or a list of them when ``line_item_id`` is a list.
     """
 

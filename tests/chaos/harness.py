@@ -312,11 +312,13 @@ class Totals:
     task_retries: int = 0
     duplicates: int = 0
     lost: int = 0
+    # Tasks run at the same time as others creating the same entity (tests/chaos/test_concurrency_chaos.py).
+    concurrent: int = 0
     faults: Counter[str] = field(default_factory=Counter)
     failures_by_error: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Totals) -> None:
-        for name in ("runs", "assets", "done", "failed", "task_retries", "duplicates", "lost"):
+        for name in ("runs", "assets", "done", "failed", "task_retries", "duplicates", "lost", "concurrent"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.faults.update(other.faults)
         self.failures_by_error.update(other.failures_by_error)
@@ -326,7 +328,8 @@ class Totals:
         failures = ", ".join(f"{kind}={n}" for kind, n in sorted(self.failures_by_error.items())) or "none"
         return [
             f"runs={self.runs} assets={self.assets} done={self.done} failed={self.failed} "
-            f"task_retries={self.task_retries} duplicates={self.duplicates} lost={self.lost}",
+            f"task_retries={self.task_retries} concurrent={self.concurrent} duplicates={self.duplicates} "
+            f"lost={self.lost}",
             f"faults injected: {faults}",
             f"failed assets by error: {failures}",
         ]

@@ -1,0 +1,98 @@
+"""Every create the provider does, by several tasks at once, with faults on: one live entity, and
+every task returns it (issue 10). Each run counts into the chaos totals (``concurrent=``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support.concurrency import run_together
+from support.creatives import live, ready_media
+
+from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.exceptions import AdsApiError
+from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
+
+from .harness import PREROLL_LINE_ITEM, Totals
+
+TASKS = 4
+#: Task tries per task, as Airflow's ``retries`` would give.
+TRIES = 4
+LATENCY = 0.2
+FAULTS = {
+    "random": {
+        "rates": {"error": 0.06, "rate_limit": 0.04, "drop_before": 0.04, "drop_after": 0.04},
+        "options": {"error": {"status": 503}, "rate_limit": {"with_reset": True, "reset_in": 0.2}},
+        "seed": 10,
+    }
+}
+
+
+def _with_retries(body: Callable[[], dict[str, Any]], totals: Totals) -> Callable[[], dict[str, Any]]:
+    def task() -> dict[str, Any]:
+        for attempt in range(1, TRIES + 1):
+            try:
+                return body()
+            except (AdsApiError, TimeoutError):
+                if attempt == TRIES:
+                    raise
+                totals.task_retries += 1
+        raise AssertionError("unreachable")
+
+    return task
+
+
+def _account_media(upload: dict[str, Any]) -> dict[str, Any]:
+    return CreateAccountMediaOperator(task_id="account_media", media_key=upload, timeout=10).execute({})
+
+
+def _check(emulator: AdsApiEmulator, kind: str, ids: set[str], totals: Totals, chaos: Totals) -> None:
+    live_ids = {str(e["id"]) for e in live(emulator, kind)}
+    totals.runs += 1
+    totals.concurrent += TASKS
+    totals.duplicates += max(len(live_ids) - 1, 0)
+    totals.lost += 0 if live_ids & ids else 1
+    totals.faults.update(emulator.faults.injected)
+    chaos.add(totals)
+    assert (len(live_ids), ids) == (1, live_ids)
+
+
+@pytest.mark.parametrize("category", ["amplify_video", "tweet_image"])
+def test_concurrent_account_media_with_faults(
+    ads_api_emulator: AdsApiEmulator, chaos_connection: str, chaos_totals: Totals, category: str
+) -> None:
+    totals = Totals()
+    upload = ready_media(ads_api_emulator, category, *((300, 250) if category == "tweet_image" else ()))
+    ads_api_emulator.update_config(latency=LATENCY)
+    ads_api_emulator.faults.configure(FAULTS)
+    results = run_together(TASKS, _with_retries(lambda: _account_media(upload), totals))
+    ads_api_emulator.faults.clear()
+    _check(ads_api_emulator, "account_media", {r["id"] for r in results}, totals, chaos_totals)
+
+
+@pytest.mark.parametrize("with_call_to_action", [False, True], ids=["media-creative", "call-to-action"])
+def test_concurrent_media_creatives_and_call_to_actions_with_faults(
+    ads_api_emulator: AdsApiEmulator, chaos_connection: str, chaos_totals: Totals, with_call_to_action: bool
+) -> None:
+    totals = Totals()
+    media = _account_media(ready_media(ads_api_emulator, "amplify_video"))
+    cta = {"call_to_action": "WATCH_NOW", "call_to_action_url": "https://example.com"}
+    ads_api_emulator.update_config(latency=LATENCY)
+    ads_api_emulator.faults.configure(FAULTS)
+
+    def attach() -> dict[str, Any]:
+        return AttachMediaCreativeOperator(
+            task_id="media_creative",
+            account_media_id=media,
+            line_item_id=PREROLL_LINE_ITEM,
+            **(cta if with_call_to_action else {}),
+        ).execute({})
+
+    results = run_together(TASKS, _with_retries(attach, totals))
+    ads_api_emulator.faults.clear()
+    if with_call_to_action:
+        ids = {r["preroll_call_to_action"]["id"] for r in results}
+        _check(ads_api_emulator, "preroll_call_to_actions", ids, totals, chaos_totals)
+    _check(ads_api_emulator, "media_creatives", {r["id"] for r in results}, totals, chaos_totals)
