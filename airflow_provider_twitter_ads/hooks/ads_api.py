@@ -968,7 +968,7 @@ class AdsApiHook(BaseHook):
         json: Any = None,
     ) -> dict[str, Any]:
         """Send and return the response's ``data`` entity, checked: an object with its key (``id``;
-        ``media_key`` for media library entries) present and a string."""
+        ``media_key`` for media library entries) present: a string, or a positive number for posts."""
         payload = self.request(method, path, params=params, json=json, account_id=account_id)
         data = payload.get("data")
         shown = path.replace("{account_id}", str(account_id or self.account_id))
@@ -978,7 +978,10 @@ class AdsApiHook(BaseHook):
             )
         key = "media_key" if "/media_library" in path else "id"
         value = data.get(key)
-        if not isinstance(value, str) or not value.strip() or value.strip() == "None":
+        # Post (Tweet) ids are JSON numbers; every other entity id and media key is a string.
+        usable_number = isinstance(value, int) and not isinstance(value, bool) and value > 0
+        usable_text = isinstance(value, str) and value.strip() not in ("", "None", "null")
+        if not (usable_number or usable_text):
             raise AdsApiMalformedResponseError(
                 f"the response's data entity has no usable {key} (got {value!r})", method=method, path=shown
             )

@@ -28,6 +28,7 @@ from airflow_provider_twitter_ads.utils.promoted_posts import (
     survivor,
     website_component,
 )
+from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
 
 
 class CreateCardOperator(AdsApiEntityOperator):
@@ -217,6 +218,7 @@ class DeleteCardOperator(DeleteEntitiesOperator):
 
     id_parameter = "card_id"
     entity_name = "card"
+    not_found_code = NOT_FOUND_CODES.CARD
     lineage_resource = Resource.CARDS
     template_fields: Sequence[str] = ("card_id", "account_id")
 

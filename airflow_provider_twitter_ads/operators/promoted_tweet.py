@@ -18,6 +18,7 @@ from airflow_provider_twitter_ads.utils.promoted_posts import (
     promoted_tweet_result,
     survivor,
 )
+from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
 
 
 class PromoteTweetOperator(AdsApiEntityOperator):
@@ -154,6 +155,7 @@ class DeletePromotedTweetOperator(DeleteEntitiesOperator):
 
     id_parameter = "promoted_tweet_id"
     entity_name = "promoted post"
+    not_found_code = NOT_FOUND_CODES.PROMOTED_TWEET
     lineage_resource = Resource.PROMOTED_TWEETS
     template_fields: Sequence[str] = ("promoted_tweet_id", "account_id")
 
