@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
+from airflow_provider_twitter_ads.emulator.ads.models import media_url
 from airflow_provider_twitter_ads.exceptions import AdsApiError
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
@@ -380,9 +381,11 @@ def check_outcomes(
         if [(e["call_to_action"], e["call_to_action_url"]) for e in live] != [(action, url)]:
             problems.append(f"line item {line_item_id}: expected call-to-action {action} {url}, found {live}")
 
-    # Image account media carry no media_key by default (Account Media docs): the library entry's
-    # media_url, which the account media made from it share, names their media.
-    key_by_url = {e["media_url"]: e["media_key"] for e in library if e.get("media_url")}
+    # Image account media carry no media_key by default (Account Media docs): their media_url,
+    # which the emulator derives from the uploaded media (with or without a library entry, as on
+    # API v4), names their media.
+    key_by_url = {url: key for key, record in media.items() if (url := media_url(record))}
+    key_by_url.update({e["media_url"]: e["media_key"] for e in library if e.get("media_url")})
 
     def media_key_of(entity: dict[str, Any]) -> str | None:
         return entity.get("media_key") or key_by_url.get(entity.get("media_url"))
