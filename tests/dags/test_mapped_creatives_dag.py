@@ -10,6 +10,7 @@ import pytest
 from support.creatives import live, ready_media
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
+from airflow_provider_twitter_ads.emulator.ads.models import media_url
 
 DAG_FILE = """
 import json
@@ -52,7 +53,11 @@ def test_mapped_chain_makes_one_creative_per_upload(
     run = load_dag(tmp_path, "creatives_mapped").test()
 
     assert str(run.state) == "success"
-    account_media = {m["media_key"]: m for m in live(ads_api_emulator, "account_media")}
+    # Image account media carry no media_key (Account Media docs): their media_url names the upload.
+    key_by_url = {media_url(ads_api_emulator.state.media[u["media_key"]]): u["media_key"] for u in uploads}
+    account_media = {
+        m.get("media_key") or key_by_url[m["media_url"]]: m for m in live(ads_api_emulator, "account_media")
+    }
     assert [account_media[u["media_key"]]["creative_type"] for u in uploads] == [
         "BANNER",
         "MEDIUM_RECTANGLE",
