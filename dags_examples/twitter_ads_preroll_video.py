@@ -7,7 +7,7 @@ account's media library as a `PREROLL` account media, and attaches it to a `VIDE
 as a media creative, with an optional pre-roll call-to-action button.
 
 Trigger it with the params below, or with a JSON conf such as
-`{"s3_bucket": "my-creatives", "s3_key": "videos/spring.mp4", "line_item_id": "8v7jp"}`.
+`{"s3_bucket": "my-creatives", "s3_key": "videos/spring.mp4", "line_item_id": "8v7jr"}`.
 The defaults match the offline demo (`make demo`) and the emulator's seeded account.
 
 Connections: `twitter_ads_default` (X Ads API) and `aws_default` (S3).
@@ -57,7 +57,7 @@ with DAG(
             description="Ads account id; empty uses the account_id of the twitter_ads connection.",
         ),
         "line_item_id": Param(
-            "8v7jp", type="string", minLength=1, description="A VIDEO_VIEWS (or PREROLL_VIEWS) line item."
+            "8v7jr", type="string", minLength=1, description="A PREROLL_VIEWS line item (product type MEDIA)."
         ),
         "call_to_action": Param(
             "WATCH_NOW",

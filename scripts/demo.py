@@ -518,9 +518,16 @@ def created_entities(state: dict[str, Any], assets: Sequence[Asset]) -> tuple[li
     def live(entity: dict[str, Any]) -> bool:
         return not entity.get("deleted")
 
-    account_media = [
-        am for am in tables.get("account_media", []) if live(am) and am.get("media_key") in asset_by_key
-    ]
+    # Image account media carry no media_key (Account Media docs): the media_url they share with
+    # their library entry names the media.
+    key_by_url = {
+        e["media_url"]: e["media_key"] for e in tables.get("media_library", []) if e.get("media_url")
+    }
+    account_media = []
+    for am in tables.get("account_media", []):
+        media_key = am.get("media_key") or key_by_url.get(am.get("media_url"))
+        if live(am) and media_key in asset_by_key:
+            account_media.append({**am, "media_key": media_key})
     account_media_by_id = {am["id"]: am for am in account_media}
     creatives = [
         mc

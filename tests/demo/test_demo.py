@@ -138,7 +138,7 @@ def _state(demo, assets, account_media, creatives):
         "tables": {
             "line_items": [
                 {"id": "8v7jo", "objective": "WEBSITE_CLICKS"},
-                {"id": "8v7jp", "objective": "VIDEO_VIEWS"},
+                {"id": "8v7jr", "objective": "PREROLL_VIEWS"},
             ],
             "account_media": account_media,
             "media_creatives": creatives,
@@ -153,13 +153,13 @@ def test_demo_check_accepts_exactly_one_of_each_and_reports_duplicates(demo) -> 
         {"id": "am1", "media_key": "3_1", "creative_type": "BANNER"},
     ]
     creatives = [
-        {"id": "mc0", "account_media_id": "am0", "line_item_id": "8v7jp", "landing_url": None},
+        {"id": "mc0", "account_media_id": "am0", "line_item_id": "8v7jr", "landing_url": None},
         {"id": "mc1", "account_media_id": "am1", "line_item_id": "8v7jo", "landing_url": demo.LANDING_URL},
     ]
     rows, problems = demo.created_entities(_state(demo, assets, account_media, creatives), assets)
     assert problems == []
     assert [(r.asset, r.creative_type, r.media_creative_id, r.line_item) for r in rows] == [
-        ("videos/preroll.mp4", "PREROLL", "mc0", "8v7jp (VIDEO_VIEWS)"),
+        ("videos/preroll.mp4", "PREROLL", "mc0", "8v7jr (PREROLL_VIEWS)"),
         ("display/banner_320x50.png", "BANNER", "mc1", "8v7jo (WEBSITE_CLICKS)"),
     ]
 
@@ -180,7 +180,7 @@ def test_demo_check_reports_missing_and_deleted_entities(demo) -> None:
     _, problems = demo.created_entities(_state(demo, assets, account_media, []), assets)
     assert problems == [
         "videos/preroll.mp4: account media none, expected [PREROLL]",
-        "videos/preroll.mp4: media creatives on none, expected [8v7jp]",
+        "videos/preroll.mp4: media creatives on none, expected [8v7jr]",
         "display/banner_320x50.png: account media none, expected [BANNER]",
         "display/banner_320x50.png: media creatives on none, expected [8v7jo]",
     ]
