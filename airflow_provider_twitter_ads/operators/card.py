@@ -9,7 +9,7 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import media_id_from_key
-from airflow_provider_twitter_ads.lineage import Resource
+from airflow_provider_twitter_ads.lineage import Resource, card_lineage
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
@@ -109,6 +109,12 @@ class CreateCardOperator(AdsApiEntityOperator):
             self._add_to_library(item, account_id)
         card = self._create(name, components, account_id)
         result = card_result(card, account_id)
+        self._lineage = card_lineage(
+            self.lineage_namespace,
+            account_id=account_id,
+            card_id=result["id"],
+            media_keys=[item.media_key for item in media],
+        )
         self.log.info("Card %s (%s) %s: %s", result["id"], result["card_type"], name, result["card_uri"])
         return result
 

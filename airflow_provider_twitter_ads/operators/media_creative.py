@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from airflow_provider_twitter_ads.compat import Asset, AssetAlias, Context
+from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiError,
     AdsApiNotFoundError,
@@ -17,9 +17,7 @@ from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.lineage import (
     Resource,
     check_creative_live_outlets,
-    creative_live_uri,
     media_creative_lineage,
-    parse_creative_live_uri,
 )
 from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
 from airflow_provider_twitter_ads.utils.creatives import (
@@ -146,45 +144,15 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
                 creatives=list(by_line_item.values()),
             )
         results = [by_line_item[li] for li in line_item_ids]
-        self._report_creatives_live(context, namespace, account_id, account_media_id, results)
+        self._report_creatives_live(
+            context,
+            namespace,
+            account_id,
+            {line_item_id: [str(result["id"])] for line_item_id, result in by_line_item.items()},
+            "media_creative_ids",
+            extra={"account_media_id": account_media_id},
+        )
         return results if isinstance(self.line_item_id, (list, tuple)) else results[0]
-
-    def _report_creatives_live(
-        self,
-        context: Context,
-        namespace: str,
-        account_id: str,
-        account_media_id: str,
-        results: list[dict[str, Any]],
-    ) -> None:
-        """Tell each creative-live outlet which media creatives went live on its line item.
-
-        A creative-live Asset outlet gets the ids as its event's extra; an Asset alias outlet gets
-        one event per line item attached to, on that line item's creative-live Asset.
-        """
-        outlet_events = context.get("outlet_events") if context else None
-        if outlet_events is None:  # run outside a task runner: there is no event to write to
-            return
-        by_line_item: dict[str, list[str]] = {}
-        for result in results:
-            by_line_item.setdefault(str(result["line_item_id"]), []).append(str(result["id"]))
-
-        def extra(line_item_id: str) -> dict[str, Any]:
-            return {
-                "account_id": account_id,
-                "line_item_id": line_item_id,
-                "account_media_id": account_media_id,
-                "media_creative_ids": by_line_item[line_item_id],
-            }
-
-        for outlet in self.outlets:
-            named = parse_creative_live_uri(getattr(outlet, "uri", None))
-            if named is not None:
-                outlet_events[outlet].extra.update(extra(named.line_item_id))
-            elif isinstance(outlet, AssetAlias):
-                for line_item_id in by_line_item:
-                    uri = creative_live_uri(account_id, line_item_id, namespace=namespace)
-                    outlet_events[outlet].add(Asset(uri), extra=extra(line_item_id))
 
     def _account_id(self) -> str:
         if self.account_id:

@@ -9,7 +9,7 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_id
-from airflow_provider_twitter_ads.lineage import Resource
+from airflow_provider_twitter_ads.lineage import Resource, check_creative_live_outlets, promoted_post_lineage
 from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
 from airflow_provider_twitter_ads.utils.promoted_posts import (
@@ -60,6 +60,10 @@ class PromoteTweetOperator(AdsApiEntityOperator):
         line_item_id = entity_id(raw_line_item, "line_item_id")
         wanted = check_tweet_ids(self.tweet_ids)
         account_id = self.account_id or self.hook.account_id
+        namespace = self.lineage_namespace
+        check_creative_live_outlets(
+            self.outlets, namespace=namespace, account_id=account_id, line_item_ids=[line_item_id]
+        )
         try:
             line_item = self.hook.get_line_item(line_item_id, account_id=account_id)
         except AdsApiNotFoundError as exc:
@@ -98,7 +102,14 @@ class PromoteTweetOperator(AdsApiEntityOperator):
                 what="promoted posts",
                 settle_seconds=self._settle_seconds(),
             )
-            if not created:
+            if created:
+                self._lineage = promoted_post_lineage(
+                    namespace,
+                    account_id=account_id,
+                    line_item_id=line_item_id,
+                    promoted=[(tweet_id, str(promoted["id"])) for tweet_id, promoted in mine.items()],
+                )
+            else:
                 mine = {}
         chosen: dict[str, Mapping[str, Any]] = {}
         for tweet_id in wanted:
@@ -114,6 +125,20 @@ class PromoteTweetOperator(AdsApiEntityOperator):
             else:
                 chosen[tweet_id] = _pick(existing.get(tweet_id) or live()[tweet_id])
         results = [promoted_tweet_result(chosen[tweet_id], account_id) for tweet_id in wanted]
+        self._lineage = promoted_post_lineage(
+            namespace,
+            account_id=account_id,
+            line_item_id=line_item_id,
+            promoted=[(result["tweet_id"], result["id"]) for result in results],
+        )
+        self._report_creatives_live(
+            context,
+            namespace,
+            account_id,
+            {line_item_id: [result["id"] for result in results]},
+            "promoted_tweet_ids",
+            extra={"tweet_ids": [result["tweet_id"] for result in results]},
+        )
         self.log.info(
             "Promoted posts on line item %s: %s",
             line_item_id,

@@ -8,6 +8,7 @@ from typing import Any
 from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
+from airflow_provider_twitter_ads.lineage import post_lineage
 from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, task_name
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
 from airflow_provider_twitter_ads.utils.promoted_posts import (
@@ -79,8 +80,7 @@ class CreateTweetOperator(AdsApiEntityOperator):
         name = check_tweet_name(self.name or task_name("post", context, self))
         account_id = self.account_id or self.hook.account_id
         user_id = check_as_user_id(self.as_user_id, self.hook.list_promotable_users(account_id))
-        if card_uri is not None:
-            self._check_card(card_uri, account_id)
+        card_id = None if card_uri is None else self._check_card(card_uri, account_id)
 
         def find_all() -> list[dict[str, Any]]:
             return [
@@ -120,10 +120,18 @@ class CreateTweetOperator(AdsApiEntityOperator):
                 what="post",
             )
         result = tweet_result(tweet, account_id)
+        self._lineage = post_lineage(
+            self.lineage_namespace,
+            tweet_id=result["tweet_id"],
+            media_keys=[item.media_key for item in media],
+            account_id=account_id,
+            card_id=card_id,
+        )
         self.log.info("%s post %s (%s)", "Created" if created else "Reusing", result["tweet_id"], name)
         return result
 
-    def _check_card(self, card_uri: str, account_id: str) -> None:
+    def _check_card(self, card_uri: str, account_id: str) -> str:
+        """The id of the live card ``card_uri`` names in the account; ValueError if there is none."""
         card_id = card_uri.removeprefix("card://")
         try:
             card = self.hook.get_card(card_id, account_id=account_id)
@@ -131,6 +139,7 @@ class CreateTweetOperator(AdsApiEntityOperator):
             raise ValueError(f"card_uri {card_uri} names no card of account {account_id}") from exc
         if card.get("deleted"):
             raise ValueError(f"card_uri {card_uri} names a deleted card")
+        return str(card.get("id") or card_id)
 
 
 def _tweet_id(tweet: Mapping[str, Any]) -> str:

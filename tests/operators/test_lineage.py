@@ -8,15 +8,19 @@ from urllib.parse import urlsplit
 
 import pytest
 from support.creatives import live
+from support.promoted import LANDING, owned_media
 
 from airflow_provider_twitter_ads.compat import Asset, AssetAlias
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
 from airflow_provider_twitter_ads.lineage import creative_live_asset
 from airflow_provider_twitter_ads.operators.account_media import DeleteAccountMediaOperator
+from airflow_provider_twitter_ads.operators.card import CreateCardOperator
 from airflow_provider_twitter_ads.operators.media_creative import (
     AttachMediaCreativeOperator,
     DeleteMediaCreativeOperator,
 )
+from airflow_provider_twitter_ads.operators.promoted_tweet import PromoteTweetOperator
+from airflow_provider_twitter_ads.operators.tweet import CreateTweetOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 
 pytestmark = pytest.mark.skipif(
@@ -207,3 +211,93 @@ def test_an_outlet_for_a_line_item_not_attached_is_refused_before_any_write(
             outlets=[creative_live_asset(account, PREROLL_VIEWS, ads_api_url=ads_api_emulator.url)],
         ).execute(context={})
     assert live(ads_api_emulator, "media_creatives") == []
+
+
+def test_card_post_and_promoted_post_name_what_they_read_and_wrote(
+    ads_api_emulator: AdsApiEmulator, twitter_ads_connection: str, namespace: str
+) -> None:
+    images = [owned_media(ads_api_emulator) for _ in range(2)]
+    account = ads_api_emulator.config.account_id
+
+    card = CreateCardOperator(task_id="card", media_keys=images, website_url=LANDING, title="Autumn roast")
+    assert _facets(card) == {"inputs": [], "outputs": []}  # nothing written yet
+    made = card.execute({})
+    assert _names(_facets(card)["inputs"]) == [(namespace, f"media/{image['media_key']}") for image in images]
+    assert _names(_facets(card)["outputs"]) == [(namespace, f"accounts/{account}/cards/{made['id']}")]
+    assert [c["id"] for c in live(ads_api_emulator, "cards")] == [made["id"]]
+
+    with_card = CreateTweetOperator(task_id="post", text="Autumn roast, out now", card_uri=made)
+    tweet = with_card.execute({})
+    assert _names(_facets(with_card)["inputs"]) == [(namespace, f"accounts/{account}/cards/{made['id']}")]
+    assert _names(_facets(with_card)["outputs"]) == [(namespace, f"tweets/{tweet['tweet_id']}")]
+    with_media = CreateTweetOperator(task_id="media_post", text="Autumn roast", media_keys=images[0])
+    media_tweet = with_media.execute({})
+    assert _names(_facets(with_media)["inputs"]) == [(namespace, f"media/{images[0]['media_key']}")]
+    assert _names(_facets(with_media)["outputs"]) == [(namespace, f"tweets/{media_tweet['tweet_id']}")]
+    assert media_tweet["tweet_id"] != tweet["tweet_id"]
+
+    promote = PromoteTweetOperator(
+        task_id="promote", line_item_id=WEBSITE_CLICKS, tweet_ids=[tweet, media_tweet]
+    )
+    promoted = promote.execute({})
+    assert _names(_facets(promote)["inputs"]) == [
+        (namespace, f"accounts/{account}/line_items/{WEBSITE_CLICKS}"),
+        (namespace, f"tweets/{tweet['tweet_id']}"),
+        (namespace, f"tweets/{media_tweet['tweet_id']}"),
+    ]
+    assert _names(_facets(promote)["outputs"]) == [
+        (namespace, f"accounts/{account}/promoted_tweets/{p['id']}") for p in promoted
+    ]
+    assert sorted(p["id"] for p in live(ads_api_emulator, "promoted_tweets")) == sorted(
+        p["id"] for p in promoted
+    )
+
+
+def test_promoted_posts_fill_creative_live_outlets(
+    ads_api_emulator: AdsApiEmulator, twitter_ads_connection: str
+) -> None:
+    account = ads_api_emulator.config.account_id
+    tweet = CreateTweetOperator(
+        task_id="post", text="Autumn roast", media_keys=owned_media(ads_api_emulator)
+    ).execute({})
+    live_asset = creative_live_asset(account, VIDEO_VIEWS, ads_api_url=ads_api_emulator.url)
+    alias = AssetAlias("twitter_ads_creative_live")
+    events = _OutletEvents()
+    promoted = PromoteTweetOperator(
+        task_id="promote", line_item_id=VIDEO_VIEWS, tweet_ids=tweet, outlets=[live_asset, alias]
+    ).execute(context={"outlet_events": events})
+
+    extra = {
+        "account_id": account,
+        "line_item_id": VIDEO_VIEWS,
+        "tweet_ids": [tweet["tweet_id"]],
+        "promoted_tweet_ids": [promoted["id"]],
+    }
+    assert events[live_asset].extra == extra
+    assert events[alias].added == [(live_asset.uri, extra)]
+    assert promoted["line_item_id"] == VIDEO_VIEWS
+
+
+def test_promoting_refuses_an_outlet_for_another_line_item_before_any_write(
+    ads_api_emulator: AdsApiEmulator, twitter_ads_connection: str
+) -> None:
+    account = ads_api_emulator.config.account_id
+    tweet = CreateTweetOperator(
+        task_id="post", text="Autumn roast", media_keys=owned_media(ads_api_emulator)
+    ).execute({})
+    with pytest.raises(ValueError, match=f"line item {VIDEO_VIEWS} of account {account}"):
+        PromoteTweetOperator(
+            task_id="promote",
+            line_item_id=WEBSITE_CLICKS,
+            tweet_ids=tweet,
+            outlets=[creative_live_asset(account, VIDEO_VIEWS, ads_api_url=ads_api_emulator.url)],
+        ).execute(context={})
+    # The right line item, but on X's own host while the connection points at the emulator.
+    with pytest.raises(ValueError, match="this task attaches to line item"):
+        PromoteTweetOperator(
+            task_id="promote",
+            line_item_id=WEBSITE_CLICKS,
+            tweet_ids=tweet,
+            outlets=[creative_live_asset(account, WEBSITE_CLICKS)],
+        ).execute(context={})
+    assert live(ads_api_emulator, "promoted_tweets") == []
