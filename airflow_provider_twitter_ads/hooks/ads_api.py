@@ -325,9 +325,10 @@ class AdsApiHook(BaseHook):
         path: str,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        data: Mapping[str, Any] | bytes | str | None = None,
+        data: Mapping[str, Any] | bytes | str | Iterable[bytes] | None = None,
         files: Mapping[str, Any] | None = None,
         *,
+        headers: Mapping[str, str] | None = None,
         api: str = "ads",
         idempotent: bool | None = None,
         account_id: str | None = None,
@@ -341,7 +342,10 @@ class AdsApiHook(BaseHook):
         retried on 408/423/5xx and lost responses; every request on 429 (after the rate-limit
         reset) and when the server was never reached. A non-idempotent POST whose response was
         lost raises ``AdsApiResponseLostError``: look for the entity before creating it again.
-        ``files`` are resent on a retry, so pass bytes, not streams.
+        ``data`` may be a body that has a length and yields its bytes in blocks (such as
+        ``upload_protocol.MultipartBody``): it is sent with that Content-Length, block by block, and
+        every attempt iterates it again. ``files`` are resent on a retry, so pass bytes, not streams.
+        ``headers`` are added to the request's (its ``Content-Type``, for a body).
         """
         method = method.upper() if isinstance(method, str) else method
         if method not in _METHODS:
@@ -359,6 +363,7 @@ class AdsApiHook(BaseHook):
             json=json,
             data=form,
             files=files,
+            headers=dict(headers) if headers else None,
         )
 
     def _send(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_twitter_ads.exceptions import S3ObjectChangedError, S3ObjectNotFoundError
+from airflow_provider_twitter_ads.utils.segments import STREAM_BLOCK_BYTES
 
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
@@ -15,9 +17,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", re.IGNORECASE)
-# botocore and urllib3 errors that mean "the stream broke": reopen at the same position.
+# Reads of one range at most: a broken or timed-out stream is reopened where it broke.
 _STREAM_RETRIES = 3
-# Cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
+# Idle cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
 _MAX_CURSORS = 2
 
 
@@ -57,11 +59,12 @@ def resolve_s3_location(
 
 
 class _Cursor:
-    """An open ranged GET from ``position`` to the end of the object."""
+    """An open ranged GET, read up to ``position``: to the object's end if ``open_ended``, else to its range's."""
 
-    def __init__(self, body: Any, position: int) -> None:
+    def __init__(self, body: Any, position: int, *, open_ended: bool = True) -> None:
         self.body = body
         self.position = position
+        self.open_ended = open_ended
 
     def close(self) -> None:
         try:
@@ -74,10 +77,11 @@ class S3RangeReader:
     """Reads byte ranges of one S3 object through the amazon provider's ``S3Hook``.
 
     Sequential reads (the common case: segment after segment) are served from one open GET that is
-    read as it goes, so a whole upload costs one S3 request and never more than the requested range
-    in memory. A read elsewhere (a retried segment, a restart) opens another ranged GET at that
-    position. Every GET carries ``If-Match`` with the ETag seen at ``open``, so an object replaced
-    mid-upload fails clearly instead of mixing two versions. Thread-safe; reads are serialized.
+    read as it goes, so a whole upload costs one S3 request and never more than a block in memory. A
+    read elsewhere (a retried segment, a restart) opens another GET at that position; reads made
+    while another is streaming (parallel APPENDs) each open a GET of exactly their range. Every GET
+    carries ``If-Match`` with the ETag seen at ``open``, so an object replaced mid-upload fails
+    clearly instead of mixing two versions. Thread-safe: each stream owns its GET while it reads.
     """
 
     def __init__(
@@ -93,7 +97,9 @@ class S3RangeReader:
         self.get_requests = 0
         self._client = s3_hook.get_conn()
         self._lock = threading.Lock()
+        # Idle open-ended GETs, parked where the last read on them ended; least recently used first.
         self._cursors: list[_Cursor] = []
+        self._streaming = 0
 
     @classmethod
     def open(
@@ -128,34 +134,68 @@ class S3RangeReader:
 
     def read_range(self, start: int, end: int) -> bytes:
         """The bytes ``[start, end)`` of the object."""
+        return b"".join(self.stream_range(start, end, block_bytes=max(1, end - start)))
+
+    def stream_range(self, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES) -> Iterator[bytes]:
+        """The bytes ``[start, end)`` in blocks of at most ``block_bytes``, read from S3 as they are taken.
+
+        The range is checked now; the GET is made when the first block is taken. A stream that
+        breaks is reopened where it broke (``S3ObjectChangedError`` if the object was replaced).
+        """
         if not 0 <= start <= end <= self.size:
             raise ValueError(f"range [{start}, {end}) is outside {self.uri} ({self.size} bytes)")
+        if block_bytes < 1:
+            raise ValueError(f"block_bytes must be positive, got {block_bytes}")
+        return self._stream(start, end, block_bytes)
+
+    def _stream(self, start: int, end: int, block_bytes: int) -> Iterator[bytes]:
         if start == end:
-            return b""
+            return
         with self._lock:
-            for attempt in range(1, _STREAM_RETRIES + 1):
-                cursor = self._cursor_at(start)
+            self._streaming += 1
+        cursor: _Cursor | None = None
+        position = start
+        failures = 0
+        try:
+            while position < end:
                 try:
-                    data = self._read_exactly(cursor, end - start)
+                    if cursor is None:
+                        cursor = self._take_cursor(position, end)
+                    block = cursor.body.read(min(block_bytes, end - position))
+                    if not block:
+                        raise EOFError(f"S3 stream ended {end - position} bytes early")
                 except S3ObjectChangedError:
                     raise
                 except Exception as error:
                     # A broken or timed-out stream: drop it and reopen at the same position.
-                    self._drop(cursor)
-                    if attempt == _STREAM_RETRIES:
+                    if cursor is not None:
+                        cursor.close()
+                        cursor = None
+                    failures += 1
+                    if failures == _STREAM_RETRIES:
                         raise
-                    log.warning("Reading %s at %d failed (%s); reopening", self.uri, start, error)
+                    log.warning("Reading %s at %d failed (%s); reopening", self.uri, position, error)
                     continue
-                cursor.position = end
-                if end == self.size:
-                    self._drop(cursor)
-                return data
-        raise AssertionError("unreachable")
+                position += len(block)
+                cursor.position = position
+                yield block
+        finally:
+            with self._lock:
+                self._streaming -= 1
+                others_streaming = self._streaming > 0
+            if cursor is not None:
+                # Park a finished open-ended GET for the next sequential read; drop everything else
+                # (a stream given up halfway, the object's end, a GET of exactly one range).
+                if position == end < self.size and cursor.open_ended and not others_streaming:
+                    self._park(cursor)
+                else:
+                    cursor.close()
 
     def close(self) -> None:
         with self._lock:
-            for cursor in list(self._cursors):
-                self._drop(cursor)
+            cursors, self._cursors = self._cursors, []
+        for cursor in cursors:
+            cursor.close()
 
     def __enter__(self) -> S3RangeReader:
         return self
@@ -163,26 +203,33 @@ class S3RangeReader:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _cursor_at(self, start: int) -> _Cursor:
-        for cursor in self._cursors:
-            if cursor.position == start:
-                # Most recently used last, so the oldest cursor is the one evicted.
-                self._cursors.remove(cursor)
-                self._cursors.append(cursor)
-                return cursor
-        while len(self._cursors) >= _MAX_CURSORS:
-            self._drop(self._cursors[0])
-        cursor = _Cursor(self._get(start), start)
-        self._cursors.append(cursor)
-        return cursor
+    def _take_cursor(self, start: int, end: int) -> _Cursor:
+        """A parked GET at ``start``; else a new GET, open-ended unless another read is streaming."""
+        with self._lock:
+            for cursor in self._cursors:
+                if cursor.position == start:
+                    self._cursors.remove(cursor)
+                    return cursor
+            open_ended = self._streaming <= 1
+            self.get_requests += 1
+        body = self._get(start, None if open_ended else end)
+        return _Cursor(body, start, open_ended=open_ended)
 
-    def _get(self, start: int) -> Any:
+    def _park(self, cursor: _Cursor) -> None:
+        with self._lock:
+            self._cursors.append(cursor)
+            evicted = self._cursors[:-_MAX_CURSORS]
+            del self._cursors[:-_MAX_CURSORS]
+        for old in evicted:
+            old.close()
+
+    def _get(self, start: int, end: int | None) -> Any:
         from botocore.exceptions import ClientError
 
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Range": f"bytes={start}-"}
+        last = "" if end is None else str(end - 1)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Range": f"bytes={start}-{last}"}
         if self.etag:
             params["IfMatch"] = self.etag
-        self.get_requests += 1
         try:
             return self._client.get_object(**params)["Body"]
         except ClientError as error:
@@ -191,26 +238,6 @@ class S3RangeReader:
                     f"{self.uri} changed while it was being uploaded (ETag is no longer {self.etag})"
                 ) from None
             raise
-
-    @staticmethod
-    def _read_exactly(cursor: _Cursor, length: int) -> bytes:
-        data = cursor.body.read(length)
-        if len(data) == length:
-            return data
-        parts = [data]
-        received = len(data)
-        while received < length:
-            more = cursor.body.read(length - received)
-            if not more:
-                raise EOFError(f"S3 stream ended {length - received} bytes early")
-            parts.append(more)
-            received += len(more)
-        return b"".join(parts)
-
-    def _drop(self, cursor: _Cursor) -> None:
-        if cursor in self._cursors:
-            self._cursors.remove(cursor)
-        cursor.close()
 
 
 def _error_code(error: Any) -> str:

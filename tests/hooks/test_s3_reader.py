@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 
@@ -14,7 +15,7 @@ from airflow_provider_twitter_ads.hooks.s3_reader import (
     parse_s3_uri,
     resolve_s3_location,
 )
-from airflow_provider_twitter_ads.utils.segments import RangeReader, plan_segments
+from airflow_provider_twitter_ads.utils.segments import RangeReader, RangeStream, plan_segments
 
 
 @pytest.mark.parametrize(
@@ -136,3 +137,81 @@ def test_ranges_outside_the_object_are_refused(
     with pytest.raises(ValueError, match="is outside s3://"):
         reader.read_range(start, end)
     assert reader.get_requests == 0
+
+
+def test_a_range_streams_in_blocks_from_the_sequential_get(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    plan = plan_segments(len(video), 300_000)
+    streamed = []
+    for segment in plan:
+        blocks = list(reader.stream_range(segment.start, segment.end, block_bytes=65_536))
+        assert max(len(block) for block in blocks) <= 65_536
+        streamed.append(b"".join(blocks))
+    assert b"".join(streamed) == video
+    assert reader.get_requests == 1
+    assert reader._cursors == []
+
+
+def test_streams_read_at_once_each_get_exactly_their_range(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    first = reader.stream_range(0, 1000, block_bytes=100)
+    second = reader.stream_range(5000, 9000, block_bytes=100)
+    assert reader.get_requests == 0  # a GET is made when the first block is taken
+    got_first, got_second = [next(first)], [next(second)]
+    # Interleaved reads: each stream owns its GET, so neither disturbs the other.
+    for a, b in zip(first, second, strict=False):
+        got_first.append(a)
+        got_second.append(b)
+    got_second.extend(second)
+    assert b"".join(got_first) == video[:1000]
+    assert b"".join(got_second) == video[5000:9000]
+    assert reader.get_requests == 2
+    # The first stream finished while the second still read: nothing is left parked.
+    assert reader._cursors == []
+
+
+def test_a_stream_given_up_halfway_closes_its_get(s3_bucket: str, video: bytes, aws_connection: str) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    stream = reader.stream_range(0, 10_000, block_bytes=1000)
+    assert next(stream) == video[:1000]
+    stream.close()  # what the HTTP stack does when a request fails mid-body
+    assert reader._cursors == [] and reader._streaming == 0
+    # The next read of the same range opens a new GET and gets every byte.
+    assert reader.read_range(0, 10_000) == video[:10_000]
+    assert reader.get_requests == 2
+
+
+def test_a_range_stream_re_reads_s3_on_every_iteration(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    stream = RangeStream(reader, 1000, 200_000)
+    assert b"".join(stream) == video[1000:200_000]
+    assert b"".join(stream) == video[1000:200_000]  # a retried APPEND
+    assert reader.get_requests == 2
+
+
+def test_parallel_streams_from_threads_deliver_every_byte(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    plan = list(plan_segments(len(video), 100_000))
+    results: dict[int, bytes] = {}
+
+    def read(index: int) -> None:
+        segment = plan[index]
+        results[index] = b"".join(reader.stream_range(segment.start, segment.end, block_bytes=8192))
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(plan))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert b"".join(results[i] for i in range(len(plan))) == video
+    assert 1 <= reader.get_requests <= len(plan)
+    reader.close()
+    assert reader._cursors == [] and reader._streaming == 0
