@@ -1024,7 +1024,8 @@ class AdsApiHook(BaseHook):
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
     ) -> dict[str, Any]:
-        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``); see :mod:`.upload`."""
+        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``, and
+        ``stream_range`` to stream each segment); see :mod:`.upload`."""
         return upload.upload_media(
             self,
             reader,

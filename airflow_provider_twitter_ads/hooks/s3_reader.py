@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", re.IGNORECASE)
 _STREAM_RETRIES = 3
 # Idle cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
 _MAX_CURSORS = 2
+# Longest wait for the sequential GET to reach a read's start before the read opens its own GET.
+_CHAIN_WAIT_SECONDS = 30.0
 
 
 def parse_s3_uri(s3_uri: object) -> tuple[str, str]:
@@ -67,6 +70,8 @@ class _Cursor:
         self.open_ended = open_ended
 
     def close(self) -> None:
+        if self.body is None:
+            return
         try:
             self.body.close()
         except Exception:  # closing a broken stream must not hide the real error
@@ -77,11 +82,13 @@ class S3RangeReader:
     """Reads byte ranges of one S3 object through the amazon provider's ``S3Hook``.
 
     Sequential reads (the common case: segment after segment) are served from one open GET that is
-    read as it goes, so a whole upload costs one S3 request and never more than a block in memory. A
-    read elsewhere (a retried segment, a restart) opens another GET at that position; reads made
-    while another is streaming (parallel APPENDs) each open a GET of exactly their range. Every GET
-    carries ``If-Match`` with the ETag seen at ``open``, so an object replaced mid-upload fails
-    clearly instead of mixing two versions. Thread-safe: each stream owns its GET while it reads.
+    read as it goes, so a whole upload costs one S3 request and never more than a block in memory.
+    Reads started at once (parallel APPENDs) take that GET in turn: a read whose start the GET is
+    still heading for waits until the read before it parks the GET there, so S3 is read once, in
+    order, while the APPENDs' answers overlap. A read behind the GET (a retried segment) makes a GET
+    of exactly its range; a read with no GET coming opens a new one. Every GET carries ``If-Match``
+    with the ETag seen at ``open``, so an object replaced mid-upload fails clearly instead of mixing
+    two versions. Thread-safe: each stream owns its GET while it reads.
     """
 
     def __init__(
@@ -99,7 +106,9 @@ class S3RangeReader:
         self._lock = threading.Lock()
         # Idle open-ended GETs, parked where the last read on them ended; least recently used first.
         self._cursors: list[_Cursor] = []
-        self._streaming = 0
+        # Open-ended GETs being read now; the condition is notified whenever one is parked or closed.
+        self._active: set[_Cursor] = set()
+        self._changed = threading.Condition(self._lock)
 
     @classmethod
     def open(
@@ -151,8 +160,6 @@ class S3RangeReader:
     def _stream(self, start: int, end: int, block_bytes: int) -> Iterator[bytes]:
         if start == end:
             return
-        with self._lock:
-            self._streaming += 1
         cursor: _Cursor | None = None
         position = start
         failures = 0
@@ -169,7 +176,7 @@ class S3RangeReader:
                 except Exception as error:
                     # A broken or timed-out stream: drop it and reopen at the same position.
                     if cursor is not None:
-                        cursor.close()
+                        self._release(cursor, park=False)
                         cursor = None
                     failures += 1
                     if failures == _STREAM_RETRIES:
@@ -180,20 +187,14 @@ class S3RangeReader:
                 cursor.position = position
                 yield block
         finally:
-            with self._lock:
-                self._streaming -= 1
-                others_streaming = self._streaming > 0
             if cursor is not None:
-                # Park a finished open-ended GET for the next sequential read; drop everything else
-                # (a stream given up halfway, the object's end, a GET of exactly one range).
-                if position == end < self.size and cursor.open_ended and not others_streaming:
-                    self._park(cursor)
-                else:
-                    cursor.close()
+                # Park a finished open-ended GET for the next read; drop one given up halfway.
+                self._release(cursor, park=position == end < self.size and cursor.open_ended)
 
     def close(self) -> None:
         with self._lock:
             cursors, self._cursors = self._cursors, []
+            self._changed.notify_all()
         for cursor in cursors:
             cursor.close()
 
@@ -204,22 +205,46 @@ class S3RangeReader:
         self.close()
 
     def _take_cursor(self, start: int, end: int) -> _Cursor:
-        """A parked GET at ``start``; else a new GET, open-ended unless another read is streaming."""
-        with self._lock:
-            for cursor in self._cursors:
-                if cursor.position == start:
-                    self._cursors.remove(cursor)
-                    return cursor
-            open_ended = self._streaming <= 1
+        """The GET to read ``[start, end)`` from: the sequential one, a GET of that range, or a new one."""
+        deadline = time.monotonic() + _CHAIN_WAIT_SECONDS
+        with self._changed:
+            while True:
+                for cursor in self._cursors:
+                    if cursor.position == start:
+                        self._cursors.remove(cursor)
+                        self._active.add(cursor)
+                        return cursor
+                # The sequential GET is being read short of `start`: the reads before this one
+                # take it on to here (when one of them fails, the chain breaks: stop waiting).
+                coming = any(cursor.position < start for cursor in self._active)
+                remaining = deadline - time.monotonic()
+                if not coming or remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            # Behind the sequential GET (a re-read): exactly this range; else a new sequential GET,
+            # active from now on so that reads after this one wait for it.
+            open_ended = not any(c.position > start for c in (*self._active, *self._cursors))
+            cursor = _Cursor(None, start, open_ended=open_ended)
+            if open_ended:
+                self._active.add(cursor)
             self.get_requests += 1
-        body = self._get(start, None if open_ended else end)
-        return _Cursor(body, start, open_ended=open_ended)
+        try:
+            cursor.body = self._get(start, None if open_ended else end)
+        except BaseException:
+            self._release(cursor, park=False)
+            raise
+        return cursor
 
-    def _park(self, cursor: _Cursor) -> None:
-        with self._lock:
-            self._cursors.append(cursor)
-            evicted = self._cursors[:-_MAX_CURSORS]
-            del self._cursors[:-_MAX_CURSORS]
+    def _release(self, cursor: _Cursor, *, park: bool) -> None:
+        with self._changed:
+            self._active.discard(cursor)
+            if park:
+                self._cursors.append(cursor)
+                evicted = self._cursors[:-_MAX_CURSORS]
+                del self._cursors[:-_MAX_CURSORS]
+            else:
+                evicted = [cursor]
+            self._changed.notify_all()
         for old in evicted:
             old.close()
 

@@ -154,24 +154,45 @@ def test_a_range_streams_in_blocks_from_the_sequential_get(
     assert reader._cursors == []
 
 
-def test_streams_read_at_once_each_get_exactly_their_range(
+def test_a_re_read_behind_the_sequential_get_gets_exactly_its_range(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    assert reader.read_range(0, 1000) == video[:1000]
+    ahead = reader.stream_range(1000, 9000, block_bytes=100)
+    behind = reader.stream_range(0, 500, block_bytes=100)  # a retried segment
+    got_ahead, got_behind = [next(ahead)], []
+    # Interleaved reads: each stream owns its GET, so neither disturbs the other.
+    for block in behind:
+        got_behind.append(block)
+        got_ahead.append(next(ahead))
+    got_ahead.extend(ahead)
+    assert b"".join(got_ahead) == video[1000:9000]
+    assert b"".join(got_behind) == video[:500]
+    assert reader.get_requests == 2
+    # The sequential GET waits at 9000 for the next segment; the re-read's GET is gone.
+    assert [cursor.position for cursor in reader._cursors] == [9000]
+    reader.close()
+
+
+def test_a_read_started_meanwhile_waits_for_the_sequential_get(
     s3_bucket: str, video: bytes, aws_connection: str
 ) -> None:
     reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
     first = reader.stream_range(0, 1000, block_bytes=100)
-    second = reader.stream_range(5000, 9000, block_bytes=100)
-    assert reader.get_requests == 0  # a GET is made when the first block is taken
-    got_first, got_second = [next(first)], [next(second)]
-    # Interleaved reads: each stream owns its GET, so neither disturbs the other.
-    for a, b in zip(first, second, strict=False):
-        got_first.append(a)
-        got_second.append(b)
-    got_second.extend(second)
-    assert b"".join(got_first) == video[:1000]
-    assert b"".join(got_second) == video[5000:9000]
-    assert reader.get_requests == 2
-    # The first stream finished while the second still read: nothing is left parked.
-    assert reader._cursors == []
+    got_first = [next(first)]
+    second: list[bytes] = []
+    # The next segment's APPEND starts while the first is still being sent.
+    waiter = threading.Thread(target=lambda: second.extend(reader.stream_range(1000, 2000, 100)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and second == []  # it waits for the GET to reach byte 1000
+    got_first.extend(first)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert b"".join(got_first) == video[:1000] and b"".join(second) == video[1000:2000]
+    assert reader.get_requests == 1
+    reader.close()
 
 
 def test_a_stream_given_up_halfway_closes_its_get(s3_bucket: str, video: bytes, aws_connection: str) -> None:
@@ -179,7 +200,7 @@ def test_a_stream_given_up_halfway_closes_its_get(s3_bucket: str, video: bytes, 
     stream = reader.stream_range(0, 10_000, block_bytes=1000)
     assert next(stream) == video[:1000]
     stream.close()  # what the HTTP stack does when a request fails mid-body
-    assert reader._cursors == [] and reader._streaming == 0
+    assert reader._cursors == [] and reader._active == set()
     # The next read of the same range opens a new GET and gets every byte.
     assert reader.read_range(0, 10_000) == video[:10_000]
     assert reader.get_requests == 2
@@ -214,4 +235,4 @@ def test_parallel_streams_from_threads_deliver_every_byte(
     assert b"".join(results[i] for i in range(len(plan))) == video
     assert 1 <= reader.get_requests <= len(plan)
     reader.close()
-    assert reader._cursors == [] and reader._streaming == 0
+    assert reader._cursors == [] and reader._active == set()
