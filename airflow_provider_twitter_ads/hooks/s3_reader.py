@@ -108,6 +108,8 @@ class S3RangeReader:
         self._cursors: list[_Cursor] = []
         # Open-ended GETs being read now; the condition is notified whenever one is parked or closed.
         self._active: set[_Cursor] = set()
+        # Starts of the reads waiting for the sequential GET to reach them.
+        self._waiting: list[int] = []
         self._changed = threading.Condition(self._lock)
 
     @classmethod
@@ -214,13 +216,20 @@ class S3RangeReader:
                         self._cursors.remove(cursor)
                         self._active.add(cursor)
                         return cursor
-                # The sequential GET is being read short of `start`: the reads before this one
-                # take it on to here (when one of them fails, the chain breaks: stop waiting).
-                coming = any(cursor.position < start for cursor in self._active)
+                # The sequential GET is being read short of `start`, or is parked short of it for
+                # a read that waits there: the reads before this one take it on to here (when one
+                # of them fails, the chain breaks: stop waiting).
+                coming = any(cursor.position < start for cursor in self._active) or any(
+                    cursor.position < start and cursor.position in self._waiting for cursor in self._cursors
+                )
                 remaining = deadline - time.monotonic()
                 if not coming or remaining <= 0:
                     break
-                self._changed.wait(remaining)
+                self._waiting.append(start)
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting.remove(start)
             # Behind the sequential GET (a re-read): exactly this range; else a new sequential GET,
             # active from now on so that reads after this one wait for it.
             open_ended = not any(c.position > start for c in (*self._active, *self._cursors))
