@@ -12,7 +12,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -156,14 +156,18 @@ def _deadline_adapter_class() -> type[HTTPAdapter]:
 
 
 def _body_bytes(request_kwargs: Mapping[str, Any]) -> int:
-    """About how many bytes a request sends (its files and raw data), for its deadline."""
+    """About how many bytes a request sends (its files and its data), for its deadline.
+
+    ``data`` counts by its length whether it is raw bytes or a streaming body with a known length
+    (``upload_protocol.MultipartBody``); a form mapping is small and counts as nothing.
+    """
     total = 0
     for part in (request_kwargs.get("files") or {}).values():
         content = part[1] if isinstance(part, tuple) and len(part) > 1 else part
         if isinstance(content, (bytes, bytearray, str)):
             total += len(content)
     data = request_kwargs.get("data")
-    if isinstance(data, (bytes, bytearray, str)):
+    if isinstance(data, Sized) and not isinstance(data, Mapping):
         total += len(data)
     return total
 
