@@ -1,20 +1,30 @@
-"""Benchmark: streamed S3 -> media upload vs download-everything-then-upload, and parallel appends.
+"""Benchmark: streamed S3 -> media upload, its two raw legs, download-then-upload, and parallel appends.
 
 The parent process starts moto's S3 server and the Ads API emulator as subprocesses, stores one
 object per size in S3 (an MP4 header, then random bytes), and runs every variant in a fresh child
 process so the client's memory is measured alone. A child imports everything, opens its
-connections, notes its idle peak RSS, runs one upload, and reports wall time and peak RSS
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``). The parent checks each upload's SHA-256 against
-the emulator's record of the bytes it assembled.
+connections, notes its idle peak RSS, runs one transfer, and reports wall time, peak RSS
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) and the CPU seconds of the client, the emulator and
+moto during the transfer. The parent checks each upload's SHA-256 against the emulator's record of
+the bytes it assembled.
 
-Variants:
+Variants, all with the same segment plan:
 
-- ``streamed``: ``S3RangeReader`` + ``upload_media``, one segment in flight (what the operator does).
-- ``streamed x4``: the same with ``max_parallel_segments=4``.
+- ``streamed``, ``streamed x4``, ``streamed x16``: ``S3RangeReader`` + ``upload_media`` with 1, 4
+  and 16 APPENDs in flight (each APPEND's body streams its segment from S3 in 64 KiB blocks).
 - ``baseline``: ``get_object`` read whole into memory, then the same chunked upload from memory.
+- ``S3 leg`` (x1, x4): every segment read through ``S3RangeReader`` (its ranged GETs), discarded:
+  the S3 side alone.
+- ``emulator leg`` (x1, x4): the same chunked upload from one in-memory segment: the API side alone.
 
-Then, with the emulator adding ``--latency-ms`` to every request, ``streamed`` with 1 and with 4
-segments in flight, for the speed-up of parallel appends when the upload is latency bound.
+The speed table divides the streamed upload's throughput by its slower leg's, at 1 and 4 in
+flight: 1.0 means streaming costs nothing over the slower of its two halves. Then, with the
+emulator adding ``--latency-ms`` to every request, ``streamed`` with 1 and with 4 segments in
+flight, for the speed-up of parallel appends when the upload is latency bound.
+
+``BEFORE`` holds the peak RSS over idle that this bench measured on the code before APPEND bodies
+streamed (each segment read whole into bytes, then copied into a multipart body); it is printed
+next to today's figures.
 
 Usage: ``python bench/upload.py [--sizes 64,256,512] [--segment-kib 4096] [--latency-ms 20]
 [--latency-segment-kib 256] [--repeat 1]``
@@ -41,7 +51,22 @@ from airflow_provider_twitter_ads.emulator import samples
 MIB = 1024 * 1024
 BUCKET = "bench-assets"
 WARMUP_KEY = "bench/warmup.txt"
-VARIANTS = ("streamed", "streamed x4", "baseline")
+VARIANTS = ("streamed", "streamed x4", "streamed x16", "baseline")
+LEGS = ("S3 leg", "S3 leg x4", "emulator leg", "emulator leg x4")
+#: Peak RSS over idle (MiB) before APPEND bodies streamed: this bench at 4096 KiB segments, on the
+#: same machine, one run per variant (segments read whole, then copied into a multipart body).
+BEFORE = {
+    (64, "streamed"): 14,
+    (64, "streamed x4"): 54,
+    (64, "baseline"): 78,
+    (256, "streamed"): 14,
+    (256, "streamed x4"): 55,
+    (256, "baseline"): 270,
+    (512, "streamed"): 14,
+    (512, "streamed x4"): 55,
+    (512, "baseline"): 526,
+}
+_LEG_BLOCK = 64 * 1024
 # Parts used to put the objects into S3: the parent never holds a whole object either.
 _PUT_PART = 16 * MIB
 
@@ -59,7 +84,60 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[str, Any]:
+def _process_cpu_seconds(pid: int) -> float:
+    """utime + stime of another process, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _OneSegmentReader:
+    """Serves any range of the plan from one in-memory segment: the emulator leg reads no S3."""
+
+    def __init__(self, segment_bytes: int) -> None:
+        self._segment = memoryview(samples.MP4_FTYP + os.urandom(segment_bytes - len(samples.MP4_FTYP)))
+        self._size = segment_bytes
+
+    def _slices(self, start: int, end: int, block_bytes: int) -> Iterator[bytes]:
+        for at in range(start, end, block_bytes):
+            offset = at % self._size
+            stop = min(end - at, block_bytes, self._size - offset)
+            yield self._segment[offset : offset + stop]
+
+    def read_range(self, start: int, end: int) -> bytes:
+        return b"".join(self._slices(start, end, end - start or 1))
+
+    def stream_range(self, start: int, end: int, block_bytes: int) -> Iterator[bytes]:
+        return self._slices(start, end, block_bytes)
+
+
+def _s3_leg(s3_hook: Any, key: str, segment_bytes: int, parallel: int) -> int:
+    """Every segment of the plan read through ``S3RangeReader.stream_range`` and discarded; the GETs made.
+
+    The reads the streamed upload makes, without the APPENDs. (A fresh ranged GET per segment is no
+    raw figure here: moto copies the whole object for every GET, 0.5 s at 512 MiB.)
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader
+    from airflow_provider_twitter_ads.utils.segments import plan_segments
+
+    with S3RangeReader.open(BUCKET, key, s3_hook=s3_hook) as reader:
+
+        def read(start: int, end: int) -> None:
+            for _ in reader.stream_range(start, end):
+                pass
+
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            plan = plan_segments(reader.size, segment_bytes)
+            for future in [pool.submit(read, s.start, s.end) for s in plan]:
+                future.result()
+        return reader.get_requests
+
+
+def _child(
+    variant: str, key: str, segment_bytes: int, parallel: int, servers: dict[str, int]
+) -> dict[str, Any]:
     import logging
 
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
@@ -75,34 +153,47 @@ def _child(variant: str, key: str, segment_bytes: int, parallel: int) -> dict[st
     client = s3_hook.get_conn()
     # Build both clients (boto3's client and resource models load slowly) and open their connections
     # before measuring: the idle figure includes them, and the timings are of the transfer alone.
+    total = int(s3_hook.get_key(key, bucket_name=BUCKET).content_length)
     s3_hook.get_key(WARMUP_KEY, bucket_name=BUCKET)
     hook.test_connection()
     idle = _peak_rss_mib()
 
+    servers_before = {name: _process_cpu_seconds(pid) for name, pid in servers.items()}
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
+    media_key = None
     if variant == "baseline":
         data = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
         result = upload_media(
             hook, BytesRangeReader(data), len(data), "video/mp4", "tweet_video", None, segment_bytes, 1
         )
-        total = len(data)
+        media_key = result["media_key"]
         del data
-    else:
+    elif variant == "streamed":
         with S3RangeReader.open(BUCKET, key, s3_hook=s3_hook) as reader:
-            total = reader.size
             result = upload_media(
                 hook, reader, reader.size, "video/mp4", "tweet_video", None, segment_bytes, parallel
             )
+        media_key = result["media_key"]
+    elif variant == "S3 leg":
+        _s3_leg(s3_hook, key, segment_bytes, parallel)
+    elif variant == "emulator leg":
+        reader = _OneSegmentReader(segment_bytes)
+        upload_media(hook, reader, total, "video/mp4", "tweet_video", None, segment_bytes, parallel)
+    else:
+        raise ValueError(f"unknown variant {variant!r}")
     elapsed = time.perf_counter() - started
     return {
         "variant": variant,
         "bytes": total,
         "seconds": elapsed,
         "cpu_seconds": _cpu_seconds() - cpu_before,
+        "server_cpu_seconds": {
+            name: _process_cpu_seconds(pid) - servers_before[name] for name, pid in servers.items()
+        },
         "idle_rss_mib": idle,
         "peak_rss_mib": _peak_rss_mib(),
-        "media_key": result["media_key"],
+        "media_key": media_key,
     }
 
 
@@ -130,8 +221,8 @@ def _wait_for(url: str, timeout: float = 60.0) -> None:
 
 
 @contextlib.contextmanager
-def _servers(workdir: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """moto S3 and the emulator in subprocesses; yields their URLs and the emulator's connection."""
+def _servers(workdir: str) -> Iterator[tuple[str, str, dict[str, Any], dict[str, int]]]:
+    """moto S3 and the emulator in subprocesses; yields their URLs, the emulator's connection, their PIDs."""
     port = _free_port()
     logs = open(os.path.join(workdir, "servers.log"), "wb")  # noqa: SIM115 - closed below
     moto = subprocess.Popen(
@@ -159,7 +250,7 @@ def _servers(workdir: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
         s3_url = f"http://127.0.0.1:{port}"
         _wait_for(s3_url)
         _wait_for(f"{emulator_url}/_emulator/health")
-        yield s3_url, emulator_url, connection
+        yield s3_url, emulator_url, connection, {"emulator": emulator.pid, "moto": moto.pid}
     finally:
         for process in (emulator, moto):
             process.terminate()
@@ -208,7 +299,7 @@ def _put_objects(s3_url: str, sizes_mb: list[int]) -> dict[int, tuple[str, str]]
 
 
 def _run_child(
-    env: dict[str, str], variant: str, key: str, segment_bytes: int, parallel: int
+    env: dict[str, str], variant: str, key: str, segment_bytes: int, parallel: int, servers: dict[str, int]
 ) -> dict[str, Any]:
     command = [
         sys.executable,
@@ -221,6 +312,8 @@ def _run_child(
         str(segment_bytes),
         "--child-parallel",
         str(parallel),
+        "--child-servers",
+        json.dumps(servers),
     ]
     done = subprocess.run(command, env=env, capture_output=True, timeout=1800, check=False)
     lines = [line for line in done.stdout.decode().splitlines() if line.startswith("RESULT ")]
@@ -244,13 +337,22 @@ def _set_latency(emulator_url: str, seconds: float) -> None:
     ).raise_for_status()
 
 
+def _parallelism(variant: str) -> int:
+    return int(variant.rsplit(" x", 1)[1]) if " x" in variant else 1
+
+
 def _run_variant(
-    env: dict[str, str], emulator_url: str, key: str, sha: str, variant: str, segment_bytes: int
+    env: dict[str, str],
+    emulator_url: str,
+    key: str,
+    sha: str,
+    variant: str,
+    segment_bytes: int,
+    servers: dict[str, int],
 ) -> dict[str, Any]:
-    parallel = 4 if variant.endswith("x4") else 1
-    child_variant = "baseline" if variant == "baseline" else "streamed"
-    run = _run_child(env, child_variant, key, segment_bytes, parallel)
-    if _emulator_sha(emulator_url, run["media_key"]) != sha:
+    child_variant = variant.rsplit(" x", 1)[0]
+    run = _run_child(env, child_variant, key, segment_bytes, _parallelism(variant), servers)
+    if run["media_key"] is not None and _emulator_sha(emulator_url, run["media_key"]) != sha:
         raise RuntimeError(f"{variant}: the emulator's bytes differ from the S3 object {key}")
     return run
 
@@ -263,13 +365,14 @@ def _measure(
     variants: tuple[str, ...],
     segment_bytes: int,
     repeat: int,
+    servers: dict[str, int],
 ) -> dict[str, dict[str, Any]]:
     """Each variant ``repeat`` times, in rounds that rotate the order so no variant always runs last."""
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
     for round_number in range(repeat):
         shift = round_number % len(variants)
         for variant in variants[shift:] + variants[:shift]:
-            runs[variant].append(_run_variant(env, emulator_url, key, sha, variant, segment_bytes))
+            runs[variant].append(_run_variant(env, emulator_url, key, sha, variant, segment_bytes, servers))
     summary = {}
     for variant, variant_runs in runs.items():
         # The fastest run: the machine is shared, slower runs measure the neighbours.
@@ -279,9 +382,21 @@ def _measure(
             "variant": variant,
             "mb_per_s": best["bytes"] / MIB / best["seconds"],
             "cpu_seconds": min(r["cpu_seconds"] for r in variant_runs),
+            "cores": _cores(best),
             "rss_over_idle_mib": max(r["peak_rss_mib"] - r["idle_rss_mib"] for r in variant_runs),
         }
     return summary
+
+
+def _cores(run: dict[str, Any]) -> dict[str, float]:
+    """Cores each process kept busy during the transfer (CPU seconds over wall seconds)."""
+    busy = {"client": run["cpu_seconds"], **run["server_cpu_seconds"]}
+    return {name: seconds / run["seconds"] for name, seconds in busy.items()}
+
+
+def _busiest(cores: dict[str, float]) -> str:
+    name = max(cores, key=lambda n: cores[n])
+    return f"{name} {cores[name]:.2f}"
 
 
 def _print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -314,17 +429,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--child-segment-bytes", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-parallel", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-servers", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        result = _child(args.child, args.key, args.child_segment_bytes, args.child_parallel)
+        servers = json.loads(args.child_servers)
+        result = _child(args.child, args.key, args.child_segment_bytes, args.child_parallel, servers)
         print("RESULT " + json.dumps(result), flush=True)
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     segment_bytes = args.segment_kib * 1024
     with tempfile.TemporaryDirectory(prefix="bench-upload-") as workdir, _servers(workdir) as servers:
-        s3_url, emulator_url, connection = servers
+        s3_url, emulator_url, connection, pids = servers
         env = {
             **os.environ,
             "AIRFLOW_HOME": workdir,
@@ -343,12 +460,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Putting {', '.join(f'{s} MiB' for s in sizes)} into S3 (moto)...", flush=True)
         objects = _put_objects(s3_url, sizes)
 
-        rows = []
+        rows, speed_rows = [], []
         for size in sizes:
             key, sha = objects[size]
-            results = _measure(env, emulator_url, key, sha, VARIANTS, segment_bytes, args.repeat)
+            results = _measure(env, emulator_url, key, sha, VARIANTS + LEGS, segment_bytes, args.repeat, pids)
             for variant in VARIANTS:
                 r = results[variant]
+                before = BEFORE.get((size, variant))
                 rows.append(
                     [
                         f"{size} MiB",
@@ -357,14 +475,60 @@ def main(argv: list[str] | None = None) -> int:
                         f"{r['seconds']:.2f}",
                         f"{r['cpu_seconds']:.2f}",
                         f"{r['peak_rss_mib']:.0f}",
-                        f"{r['rss_over_idle_mib']:.0f}",
+                        f"{r['rss_over_idle_mib']:.1f}",
+                        "-" if before is None else str(before),
+                        _busiest(r["cores"]),
+                    ]
+                )
+            for suffix, streamed in (("", "streamed"), (" x4", "streamed x4")):
+                s3_leg, api_leg = results[f"S3 leg{suffix}"], results[f"emulator leg{suffix}"]
+                slower = min(s3_leg["mb_per_s"], api_leg["mb_per_s"])
+                cores = results[streamed]["cores"]
+                speed_rows.append(
+                    [
+                        f"{size} MiB",
+                        str(_parallelism(streamed)),
+                        f"{results[streamed]['mb_per_s']:.0f}",
+                        f"{s3_leg['mb_per_s']:.0f}",
+                        f"{api_leg['mb_per_s']:.0f}",
+                        f"{results[streamed]['mb_per_s'] / slower:.2f}",
+                        f"{results[streamed]['cpu_seconds']:.2f}",
+                        " / ".join(f"{cores[n]:.2f}" for n in ("client", "emulator", "moto")),
+                        f"{_busiest(s3_leg['cores'])}; {_busiest(api_leg['cores'])}",
                     ]
                 )
             print(f"  {size} MiB done", flush=True)
         _print_table(
-            f"Upload from S3, {args.segment_kib} KiB segments (idle process: imports and open connections)",
-            ["object", "variant", "MiB/s", "seconds", "client CPU s", "peak RSS MiB", "over idle MiB"],
+            f"Upload from S3, {args.segment_kib} KiB segments (idle process: imports and open connections; "
+            "before: peak over idle when each segment was read whole)",
+            [
+                "object",
+                "variant",
+                "MiB/s",
+                "seconds",
+                "client CPU s",
+                "peak RSS MiB",
+                "over idle MiB",
+                "before MiB",
+                "busiest (cores)",
+            ],
             rows,
+        )
+        _print_table(
+            f"Streamed upload against its raw legs, {args.segment_kib} KiB segments "
+            f"({os.cpu_count()} cores shared by client, emulator and moto)",
+            [
+                "object",
+                "in flight",
+                "streamed MiB/s",
+                "S3 leg MiB/s",
+                "emulator leg MiB/s",
+                "streamed / slower leg",
+                "client CPU s",
+                "cores client / emulator / moto",
+                "busiest in S3 leg; emulator leg",
+            ],
+            speed_rows,
         )
 
         latency_size = args.latency_size or sizes[0]
@@ -372,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         _set_latency(emulator_url, args.latency_ms / 1000)
         latency_segment = args.latency_segment_kib * 1024
         pair = ("streamed", "streamed x4")
-        latency_runs = _measure(env, emulator_url, key, sha, pair, latency_segment, args.repeat)
+        latency_runs = _measure(env, emulator_url, key, sha, pair, latency_segment, args.repeat, pids)
         one, four = latency_runs["streamed"], latency_runs["streamed x4"]
         _set_latency(emulator_url, 0.0)
         segments = -(-latency_size * MIB // latency_segment)

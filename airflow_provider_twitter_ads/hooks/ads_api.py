@@ -1,4 +1,8 @@
-"""``AdsApiHook``: signed, retried, logged requests to the X Ads API and the media upload API."""
+"""``AdsApiHook``: signed, retried, logged requests to the X Ads API and the media upload API.
+
+``requests``, ``requests_oauthlib`` and ``urllib3`` load on the hook's first request, not when a DAG
+file imports the hook (the DAG processor parses every DAG file again and again).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,9 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import cached_property
-from typing import Any
-
-import requests
-from requests.adapters import HTTPAdapter
-from requests_oauthlib import OAuth1
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
-from urllib3.util.retry import Retry
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_twitter_ads import __version__
 from airflow_provider_twitter_ads.compat import BaseHook
@@ -58,6 +55,11 @@ from airflow_provider_twitter_ads.vocabulary import (
     check_creative_type,
 )
 
+if TYPE_CHECKING:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
 log = logging.getLogger(__name__)
 
 # POST account_media was removed after API version 4; later versions create it via the media library.
@@ -65,11 +67,16 @@ ACCOUNT_MEDIA_MAX_VERSION = 4
 # Connections kept per host: enough for parallel segment uploads from one hook.
 _POOL_SIZE = 16
 _METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
-# urllib3 must not retry on its own: tenacity decides, with knowledge of POST safety and rate limits.
-# read=False re-raises read errors as they are, so requests reports a read timeout as ReadTimeout.
-_NO_URLLIB3_RETRIES = Retry(
-    total=0, connect=0, read=False, status=0, other=0, redirect=False, raise_on_status=False
-)
+
+
+def _no_urllib3_retries() -> Retry:
+    """urllib3 must not retry on its own: tenacity decides, knowing POST safety and rate limits.
+
+    ``read=False`` re-raises read errors as they are, so requests reports a read timeout as ReadTimeout.
+    """
+    from urllib3.util.retry import Retry
+
+    return Retry(total=0, connect=0, read=False, status=0, other=0, redirect=False, raise_on_status=False)
 
 
 class _Deadline:
@@ -117,39 +124,50 @@ class _Deadline:
 _active_deadline = threading.local()
 
 
-def _watched(pool_class: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
-    class WatchedPool(pool_class):  # type: ignore[misc, valid-type]
-        def _get_conn(self, timeout: float | None = None) -> Any:
-            connection = super()._get_conn(timeout)
-            deadline = getattr(_active_deadline, "current", None)
-            if deadline is not None:
-                deadline.attach(connection)
-            return connection
+@cache
+def _deadline_adapter_class() -> type[HTTPAdapter]:
+    """The adapter class whose connection pools let a request's :class:`_Deadline` reach its socket.
 
-    WatchedPool.__name__ = f"Watched{pool_class.__name__}"
-    return WatchedPool
+    Built on the first ``get_conn()``, so that importing the hook loads neither requests nor urllib3.
+    """
+    from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+    def watched(pool_class: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+        class WatchedPool(pool_class):  # type: ignore[misc, valid-type]
+            def _get_conn(self, timeout: float | None = None) -> Any:
+                connection = super()._get_conn(timeout)
+                deadline = getattr(_active_deadline, "current", None)
+                if deadline is not None:
+                    deadline.attach(connection)
+                return connection
 
-_WATCHED_POOLS = {"http": _watched(HTTPConnectionPool), "https": _watched(HTTPSConnectionPool)}
+        WatchedPool.__name__ = f"Watched{pool_class.__name__}"
+        return WatchedPool
 
+    watched_pools = {"http": watched(HTTPConnectionPool), "https": watched(HTTPSConnectionPool)}
 
-class _DeadlineAdapter(HTTPAdapter):
-    """An adapter whose connection pools let a request's :class:`_Deadline` reach its socket."""
+    class DeadlineAdapter(HTTPAdapter):
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = dict(watched_pools)
 
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+    return DeadlineAdapter
 
 
 def _body_bytes(request_kwargs: Mapping[str, Any]) -> int:
-    """About how many bytes a request sends (its files and raw data), for its deadline."""
+    """About how many bytes a request sends (its files and its data), for its deadline.
+
+    ``data`` counts by its length whether it is raw bytes or a streaming body with a known length
+    (``upload_protocol.MultipartBody``); a form mapping is small and counts as nothing.
+    """
     total = 0
     for part in (request_kwargs.get("files") or {}).values():
         content = part[1] if isinstance(part, tuple) and len(part) > 1 else part
         if isinstance(content, (bytes, bytearray, str)):
             total += len(content)
     data = request_kwargs.get("data")
-    if isinstance(data, (bytes, bytearray, str)):
+    if isinstance(data, Sized) and not isinstance(data, Mapping):
         total += len(data)
     return total
 
@@ -272,6 +290,9 @@ class AdsApiHook(BaseHook):
 
     def get_conn(self) -> requests.Session:
         """The hook's ``requests.Session``, OAuth 1.0a signed; created once and reused."""
+        import requests
+        from requests_oauthlib import OAuth1
+
         with self._session_lock:
             if self._session is None:
                 config = self.config
@@ -284,8 +305,8 @@ class AdsApiHook(BaseHook):
                     signature_method="HMAC-SHA1",
                     signature_type="AUTH_HEADER",
                 )
-                adapter = _DeadlineAdapter(
-                    pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=_NO_URLLIB3_RETRIES
+                adapter = _deadline_adapter_class()(
+                    pool_connections=2, pool_maxsize=_POOL_SIZE, max_retries=_no_urllib3_retries()
                 )
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
@@ -308,9 +329,10 @@ class AdsApiHook(BaseHook):
         path: str,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        data: Mapping[str, Any] | bytes | str | None = None,
+        data: Mapping[str, Any] | bytes | str | Iterable[bytes] | None = None,
         files: Mapping[str, Any] | None = None,
         *,
+        headers: Mapping[str, str] | None = None,
         api: str = "ads",
         idempotent: bool | None = None,
         account_id: str | None = None,
@@ -324,7 +346,10 @@ class AdsApiHook(BaseHook):
         retried on 408/423/5xx and lost responses; every request on 429 (after the rate-limit
         reset) and when the server was never reached. A non-idempotent POST whose response was
         lost raises ``AdsApiResponseLostError``: look for the entity before creating it again.
-        ``files`` are resent on a retry, so pass bytes, not streams.
+        ``data`` may be a body that has a length and yields its bytes in blocks (such as
+        ``upload_protocol.MultipartBody``): it is sent with that Content-Length, block by block, and
+        every attempt iterates it again. ``files`` are resent on a retry, so pass bytes, not streams.
+        ``headers`` are added to the request's (its ``Content-Type``, for a body).
         """
         method = method.upper() if isinstance(method, str) else method
         if method not in _METHODS:
@@ -342,6 +367,7 @@ class AdsApiHook(BaseHook):
             json=json,
             data=form,
             files=files,
+            headers=dict(headers) if headers else None,
         )
 
     def _send(
@@ -376,6 +402,8 @@ class AdsApiHook(BaseHook):
         request_kwargs: dict[str, Any],
     ) -> dict[str, Any]:
         """One HTTP attempt (after waiting out a spent rate-limit window): the parsed JSON body."""
+        import requests
+
         hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
         if hold:
             time.sleep(hold)
@@ -1000,7 +1028,8 @@ class AdsApiHook(BaseHook):
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
     ) -> dict[str, Any]:
-        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``); see :mod:`.upload`."""
+        """Upload media read through ``reader`` (``read_range(start, end) -> bytes``, and
+        ``stream_range`` to stream each segment); see :mod:`.upload`."""
         return upload.upload_media(
             self,
             reader,
@@ -1102,6 +1131,9 @@ def _id_filter(name: str, ids: Iterable[str] | str | None) -> str | None:
 
 def _transport_error(exc: requests.RequestException, method: str, path: str, timeout: float) -> AdsApiError:
     """``AdsApiConnectionError`` when the server was never reached, else ``AdsApiResponseLostError``."""
+    import requests
+    from urllib3.exceptions import ReadTimeoutError
+
     reason = _reason(exc)
     if isinstance(
         exc, (requests.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ProxyError)
@@ -1121,6 +1153,8 @@ def _transport_error(exc: requests.RequestException, method: str, path: str, tim
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
+    from urllib3.exceptions import MaxRetryError
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -1135,6 +1169,8 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _never_reached(exc: BaseException) -> bool:
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
     return any(isinstance(cause, (NewConnectionError, ConnectTimeoutError)) for cause in _causes(exc))
 
 

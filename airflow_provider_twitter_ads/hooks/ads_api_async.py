@@ -1,4 +1,8 @@
-"""Async X Ads upload API client for triggers: media processing STATUS over aiohttp, OAuth 1.0a signed."""
+"""Async X Ads upload API client for triggers: media processing STATUS over aiohttp, OAuth 1.0a signed.
+
+``aiohttp``, ``oauthlib`` and ``yarl`` load when the hook opens its session, in the triggerer: a DAG
+file that imports a sensor or an operator never pays for them.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,10 @@ import logging
 import time
 import weakref
 from dataclasses import dataclass
+from functools import cache
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import aiohttp
-from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, Client
-from yarl import URL
 
 from airflow_provider_twitter_ads.compat import BaseHook
 from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError
@@ -25,20 +26,40 @@ from airflow_provider_twitter_ads.ids import normalize_media_id
 from airflow_provider_twitter_ads.utils import upload_protocol as protocol
 from airflow_provider_twitter_ads.utils.processing import unknown_media_error
 
+if TYPE_CHECKING:
+    import aiohttp
+    from oauthlib.oauth1 import Client
+
 log = logging.getLogger(__name__)
 
 # Connections open at once to the API from one event loop, shared by every hook in that loop. A
 # triggerer runs hundreds of triggers in one loop; without a shared cap each would open its own.
 DEFAULT_CONNECTION_LIMIT = 64
-# aiohttp resends an idempotent request by itself when a kept-alive connection turns out closed. A
-# resent OAuth 1.0a request must carry a fresh nonce (the API rejects a replayed one), so requests
-# are signed per attempt in a client middleware where aiohttp has them (3.12+).
-_SIGN_PER_ATTEMPT = "middlewares" in inspect.signature(aiohttp.ClientSession.__init__).parameters
-# The server was never reached. (aiohttp before 3.10 has no ConnectionTimeoutError: a connect timeout
-# there looks like a read timeout, a lost response, which a read retries all the same.)
-_NOT_REACHED: tuple[type[Exception], ...] = (aiohttp.ClientConnectorError,) + (
-    (aiohttp.ConnectionTimeoutError,) if hasattr(aiohttp, "ConnectionTimeoutError") else ()
-)
+
+
+@cache
+def _sign_per_attempt() -> bool:
+    """Whether aiohttp has client middlewares (3.12+), where each attempt of a request is signed.
+
+    aiohttp resends an idempotent request by itself when a kept-alive connection turns out closed. A
+    resent OAuth 1.0a request must carry a fresh nonce (the API rejects a replayed one).
+    """
+    import aiohttp
+
+    return "middlewares" in inspect.signature(aiohttp.ClientSession.__init__).parameters
+
+
+@cache
+def _not_reached() -> tuple[type[Exception], ...]:
+    """The aiohttp errors meaning the server was never reached.
+
+    aiohttp before 3.10 has no ConnectionTimeoutError: a connect timeout there looks like a read
+    timeout, a lost response, which a read retries all the same.
+    """
+    import aiohttp
+
+    timeout_error = getattr(aiohttp, "ConnectionTimeoutError", None)
+    return (aiohttp.ClientConnectorError,) + ((timeout_error,) if timeout_error is not None else ())
 
 
 @dataclass
@@ -52,6 +73,8 @@ _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Pool]] =
 
 
 def _acquire_connector(limit: int) -> aiohttp.TCPConnector:
+    import aiohttp
+
     pools = _POOLS.setdefault(asyncio.get_running_loop(), {})
     pool = pools.get(limit)
     if pool is None or pool.connector.closed:
@@ -156,9 +179,11 @@ class AsyncAdsApiHook(BaseHook):
 
     def get_conn(self) -> aiohttp.ClientSession:
         """The hook's aiohttp session (created on first use, inside the running event loop)."""
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._connector = _acquire_connector(self.connection_limit)
-            options: dict[str, Any] = {"middlewares": (self._sign_attempt,)} if _SIGN_PER_ATTEMPT else {}
+            options: dict[str, Any] = {"middlewares": (self._sign_attempt,)} if _sign_per_attempt() else {}
             self._session = aiohttp.ClientSession(connector=self._connector, connector_owner=False, **options)
             # aiohttp resends an idempotent request once by itself when the server drops the connection.
             # Retries are the HTTP core's alone, so both hooks count and decide them alike.
@@ -206,11 +231,14 @@ class AsyncAdsApiHook(BaseHook):
         self, url: str, path: str, config: AdsApiConnectionConfig, settings: RetrySettings
     ) -> dict[str, Any]:
         """One signed GET (after waiting out a spent rate-limit window): the parsed JSON body."""
+        import aiohttp
+        from yarl import URL
+
         hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
         if hold:
             await asyncio.sleep(hold)
         signer = self._get_signer(config)
-        headers = {} if _SIGN_PER_ATTEMPT else signer.sign(url, http_method="GET")[1]
+        headers = {} if _sign_per_attempt() else signer.sign(url, http_method="GET")[1]
         started = time.monotonic()
         deadline = http_core.request_deadline(config.timeout)
 
@@ -243,7 +271,7 @@ class AsyncAdsApiHook(BaseHook):
                 raise http_core.deadline_passed(
                     "the answer did not finish arriving", "GET", path, deadline
                 ) from None
-        except _NOT_REACHED as exc:
+        except _not_reached() as exc:
             http_core.log_no_response(log, "GET", path, exc, (time.monotonic() - started) * 1000)
             raise http_core.connection_error(str(exc) or type(exc).__name__, "GET", path) from None
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -266,6 +294,8 @@ class AsyncAdsApiHook(BaseHook):
         return await handler(request)
 
     def _get_signer(self, config: AdsApiConnectionConfig) -> Client:
+        from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, Client
+
         if self._signer is None:
             self._signer = Client(
                 config.consumer_key,

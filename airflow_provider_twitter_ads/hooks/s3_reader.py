@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_twitter_ads.exceptions import S3ObjectChangedError, S3ObjectNotFoundError
+from airflow_provider_twitter_ads.utils.segments import STREAM_BLOCK_BYTES
 
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
@@ -15,10 +18,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", re.IGNORECASE)
-# botocore and urllib3 errors that mean "the stream broke": reopen at the same position.
+# Reads of one range at most: a broken or timed-out stream is reopened where it broke.
 _STREAM_RETRIES = 3
-# Cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
+# Idle cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
 _MAX_CURSORS = 2
+# Longest wait for the sequential GET to reach a read's start before the read opens its own GET.
+_CHAIN_WAIT_SECONDS = 30.0
 
 
 def parse_s3_uri(s3_uri: object) -> tuple[str, str]:
@@ -57,13 +62,16 @@ def resolve_s3_location(
 
 
 class _Cursor:
-    """An open ranged GET from ``position`` to the end of the object."""
+    """An open ranged GET, read up to ``position``: to the object's end if ``open_ended``, else to its range's."""
 
-    def __init__(self, body: Any, position: int) -> None:
+    def __init__(self, body: Any, position: int, *, open_ended: bool = True) -> None:
         self.body = body
         self.position = position
+        self.open_ended = open_ended
 
     def close(self) -> None:
+        if self.body is None:
+            return
         try:
             self.body.close()
         except Exception:  # closing a broken stream must not hide the real error
@@ -74,10 +82,13 @@ class S3RangeReader:
     """Reads byte ranges of one S3 object through the amazon provider's ``S3Hook``.
 
     Sequential reads (the common case: segment after segment) are served from one open GET that is
-    read as it goes, so a whole upload costs one S3 request and never more than the requested range
-    in memory. A read elsewhere (a retried segment, a restart) opens another ranged GET at that
-    position. Every GET carries ``If-Match`` with the ETag seen at ``open``, so an object replaced
-    mid-upload fails clearly instead of mixing two versions. Thread-safe; reads are serialized.
+    read as it goes, so a whole upload costs one S3 request and never more than a block in memory.
+    Reads started at once (parallel APPENDs) take that GET in turn: a read whose start the GET is
+    still heading for waits until the read before it parks the GET there, so S3 is read once, in
+    order, while the APPENDs' answers overlap. A read behind the GET (a retried segment) makes a GET
+    of exactly its range; a read with no GET coming opens a new one. Every GET carries ``If-Match``
+    with the ETag seen at ``open``, so an object replaced mid-upload fails clearly instead of mixing
+    two versions. Thread-safe: each stream owns its GET while it reads.
     """
 
     def __init__(
@@ -93,7 +104,13 @@ class S3RangeReader:
         self.get_requests = 0
         self._client = s3_hook.get_conn()
         self._lock = threading.Lock()
+        # Idle open-ended GETs, parked where the last read on them ended; least recently used first.
         self._cursors: list[_Cursor] = []
+        # Open-ended GETs being read now; the condition is notified whenever one is parked or closed.
+        self._active: set[_Cursor] = set()
+        # Starts of the reads waiting for the sequential GET to reach them.
+        self._waiting: list[int] = []
+        self._changed = threading.Condition(self._lock)
 
     @classmethod
     def open(
@@ -128,34 +145,60 @@ class S3RangeReader:
 
     def read_range(self, start: int, end: int) -> bytes:
         """The bytes ``[start, end)`` of the object."""
+        return b"".join(self.stream_range(start, end, block_bytes=max(1, end - start)))
+
+    def stream_range(self, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES) -> Iterator[bytes]:
+        """The bytes ``[start, end)`` in blocks of at most ``block_bytes``, read from S3 as they are taken.
+
+        The range is checked now; the GET is made when the first block is taken. A stream that
+        breaks is reopened where it broke (``S3ObjectChangedError`` if the object was replaced).
+        """
         if not 0 <= start <= end <= self.size:
             raise ValueError(f"range [{start}, {end}) is outside {self.uri} ({self.size} bytes)")
+        if block_bytes < 1:
+            raise ValueError(f"block_bytes must be positive, got {block_bytes}")
+        return self._stream(start, end, block_bytes)
+
+    def _stream(self, start: int, end: int, block_bytes: int) -> Iterator[bytes]:
         if start == end:
-            return b""
-        with self._lock:
-            for attempt in range(1, _STREAM_RETRIES + 1):
-                cursor = self._cursor_at(start)
+            return
+        cursor: _Cursor | None = None
+        position = start
+        failures = 0
+        try:
+            while position < end:
                 try:
-                    data = self._read_exactly(cursor, end - start)
+                    if cursor is None:
+                        cursor = self._take_cursor(position, end)
+                    block = cursor.body.read(min(block_bytes, end - position))
+                    if not block:
+                        raise EOFError(f"S3 stream ended {end - position} bytes early")
                 except S3ObjectChangedError:
                     raise
                 except Exception as error:
                     # A broken or timed-out stream: drop it and reopen at the same position.
-                    self._drop(cursor)
-                    if attempt == _STREAM_RETRIES:
+                    if cursor is not None:
+                        self._release(cursor, park=False)
+                        cursor = None
+                    failures += 1
+                    if failures == _STREAM_RETRIES:
                         raise
-                    log.warning("Reading %s at %d failed (%s); reopening", self.uri, start, error)
+                    log.warning("Reading %s at %d failed (%s); reopening", self.uri, position, error)
                     continue
-                cursor.position = end
-                if end == self.size:
-                    self._drop(cursor)
-                return data
-        raise AssertionError("unreachable")
+                position += len(block)
+                cursor.position = position
+                yield block
+        finally:
+            if cursor is not None:
+                # Park a finished open-ended GET for the next read; drop one given up halfway.
+                self._release(cursor, park=position == end < self.size and cursor.open_ended)
 
     def close(self) -> None:
         with self._lock:
-            for cursor in list(self._cursors):
-                self._drop(cursor)
+            cursors, self._cursors = self._cursors, []
+            self._changed.notify_all()
+        for cursor in cursors:
+            cursor.close()
 
     def __enter__(self) -> S3RangeReader:
         return self
@@ -163,26 +206,64 @@ class S3RangeReader:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _cursor_at(self, start: int) -> _Cursor:
-        for cursor in self._cursors:
-            if cursor.position == start:
-                # Most recently used last, so the oldest cursor is the one evicted.
-                self._cursors.remove(cursor)
-                self._cursors.append(cursor)
-                return cursor
-        while len(self._cursors) >= _MAX_CURSORS:
-            self._drop(self._cursors[0])
-        cursor = _Cursor(self._get(start), start)
-        self._cursors.append(cursor)
+    def _take_cursor(self, start: int, end: int) -> _Cursor:
+        """The GET to read ``[start, end)`` from: the sequential one, a GET of that range, or a new one."""
+        deadline = time.monotonic() + _CHAIN_WAIT_SECONDS
+        with self._changed:
+            while True:
+                for cursor in self._cursors:
+                    if cursor.position == start:
+                        self._cursors.remove(cursor)
+                        self._active.add(cursor)
+                        return cursor
+                # The sequential GET is being read short of `start`, or is parked short of it for
+                # a read that waits there: the reads before this one take it on to here (when one
+                # of them fails, the chain breaks: stop waiting).
+                coming = any(cursor.position < start for cursor in self._active) or any(
+                    cursor.position < start and cursor.position in self._waiting for cursor in self._cursors
+                )
+                remaining = deadline - time.monotonic()
+                if not coming or remaining <= 0:
+                    break
+                self._waiting.append(start)
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting.remove(start)
+            # Behind the sequential GET (a re-read): exactly this range; else a new sequential GET,
+            # active from now on so that reads after this one wait for it.
+            open_ended = not any(c.position > start for c in (*self._active, *self._cursors))
+            cursor = _Cursor(None, start, open_ended=open_ended)
+            if open_ended:
+                self._active.add(cursor)
+            self.get_requests += 1
+        try:
+            cursor.body = self._get(start, None if open_ended else end)
+        except BaseException:
+            self._release(cursor, park=False)
+            raise
         return cursor
 
-    def _get(self, start: int) -> Any:
+    def _release(self, cursor: _Cursor, *, park: bool) -> None:
+        with self._changed:
+            self._active.discard(cursor)
+            if park:
+                self._cursors.append(cursor)
+                evicted = self._cursors[:-_MAX_CURSORS]
+                del self._cursors[:-_MAX_CURSORS]
+            else:
+                evicted = [cursor]
+            self._changed.notify_all()
+        for old in evicted:
+            old.close()
+
+    def _get(self, start: int, end: int | None) -> Any:
         from botocore.exceptions import ClientError
 
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Range": f"bytes={start}-"}
+        last = "" if end is None else str(end - 1)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key, "Range": f"bytes={start}-{last}"}
         if self.etag:
             params["IfMatch"] = self.etag
-        self.get_requests += 1
         try:
             return self._client.get_object(**params)["Body"]
         except ClientError as error:
@@ -191,26 +272,6 @@ class S3RangeReader:
                     f"{self.uri} changed while it was being uploaded (ETag is no longer {self.etag})"
                 ) from None
             raise
-
-    @staticmethod
-    def _read_exactly(cursor: _Cursor, length: int) -> bytes:
-        data = cursor.body.read(length)
-        if len(data) == length:
-            return data
-        parts = [data]
-        received = len(data)
-        while received < length:
-            more = cursor.body.read(length - received)
-            if not more:
-                raise EOFError(f"S3 stream ended {length - received} bytes early")
-            parts.append(more)
-            received += len(more)
-        return b"".join(parts)
-
-    def _drop(self, cursor: _Cursor) -> None:
-        if cursor in self._cursors:
-            self._cursors.remove(cursor)
-        cursor.close()
 
 
 def _error_code(error: Any) -> str:

@@ -3,17 +3,20 @@
 The requests are built and read by :mod:`~airflow_provider_twitter_ads.utils.upload_protocol`;
 this module only sequences them and sends them through ``transport.request`` (``AdsApiHook``).
 
-``upload_media`` streams an object through a ``RangeReader`` in bounded memory: at most
-``max_parallel_segments`` segments are being appended and one more is read ahead, each at most
-5 MiB.
+``upload_media`` streams an object through a ``RangeReader`` in bounded memory: each APPEND's
+body is a :class:`~airflow_provider_twitter_ads.utils.upload_protocol.MultipartBody` whose media
+part reads the segment from the reader as the socket takes it, in blocks of
+``STREAM_BLOCK_BYTES`` (64 KiB). No segment is ever held whole; ``max_parallel_segments`` APPENDs in
+flight hold about that many blocks. Every attempt of an APPEND (the hook's retries and the rounds
+below) reads its range from the reader again.
 
 Retry decisions, on top of the hook's own retries of transient errors:
 
 - INIT is sent as idempotent: if its response is lost and the hook sends it again, the first
   session is an orphan nobody appends to, and the API expires it (``expires_after_secs``).
 - APPEND is idempotent by the API's contract (re-sending an index replaces it). When the hook gives
-  up on a transient error (lost response, 5xx, unreachable), the segment is re-read from the
-  reader and sent again, up to ``APPEND_ATTEMPTS`` rounds.
+  up on a transient error (lost response, 5xx, unreachable), the segment is sent again (read from
+  the reader again), up to ``APPEND_ATTEMPTS`` rounds.
 - FINALIZE is idempotent by contract (finalizing twice returns the same media). If it still fails,
   ``MediaUploadError`` names the media id so the upload can be inspected with STATUS.
 - An expired session (the API says "expired", or ``expires_after_secs`` has passed by our clock)
@@ -51,6 +54,7 @@ from airflow_provider_twitter_ads.utils.processing import (
 from airflow_provider_twitter_ads.utils.segments import (
     DEFAULT_SEGMENT_BYTES,
     RangeReader,
+    RangeStream,
     Segment,
     SegmentPlan,
     plan_segments,
@@ -106,16 +110,16 @@ class _Client:
         request = protocol.init_request(self.api, total_bytes, media_type, media_category, additional_owners)
         return protocol.parse_init(self.api, self._send(request), started)
 
-    def append(self, media_id: str, segment_index: int, data: bytes) -> None:
-        self._send(protocol.append_request(self.api, media_id, segment_index, data))
+    def append(self, media_id: str, segment_index: int, media: protocol.MediaSource) -> None:
+        self._send(protocol.append_request(self.api, media_id, segment_index, media))
 
     def finalize(self, media_id: str) -> dict[str, Any]:
         return protocol.parse_finalized(
             self.api, self._send(protocol.finalize_request(self.api, media_id)), media_id
         )
 
-    def simple(self, data: bytes, media_type: str, media_category: str) -> dict[str, Any]:
-        request = protocol.simple_request(self.api, data, media_type, media_category)
+    def simple(self, media: protocol.MediaSource, media_type: str, media_category: str) -> dict[str, Any]:
+        request = protocol.simple_request(self.api, media, media_type, media_category)
         return protocol.parse_finalized(self.api, self._send(request))
 
     def status(self, media_id: str) -> dict[str, Any]:
@@ -177,10 +181,8 @@ def _simple_upload(
     client: _Client, reader: RangeReader, plan: SegmentPlan, media_type: str, category: MediaCategory
 ) -> dict[str, Any]:
     log.info("Uploading %d bytes of %s as %s in one request", plan.total_bytes, media_type, category.name)
-    result = _retry_rounds(
-        lambda: client.simple(reader.read_range(0, plan.total_bytes), media_type, category.name),
-        "Simple upload",
-    )
+    media = RangeStream(reader, 0, plan.total_bytes)
+    result = _retry_rounds(lambda: client.simple(media, media_type, category.name), "Simple upload")
     return _with_media_key(result, category)
 
 
@@ -265,56 +267,44 @@ class _ChunkedUpload:
         log.info("Finalized media %s (%s bytes)", result["media_id"], result.get("size"))
         return result
 
-    def _append(self, session: protocol.UploadSession, segment: Segment, read: list[bytes]) -> None:
-        """APPEND one segment. ``read`` holds its bytes if already read; they are taken out of it so a
-        retry's fresh read never sits in memory next to the failed one.
-        """
+    def _append(self, session: protocol.UploadSession, segment: Segment) -> None:
+        """APPEND one segment, its bytes streamed from the reader by each attempt."""
+        media = RangeStream(self.reader, segment.start, segment.end)
 
         def send() -> None:
             session.check_alive()
-            payload = read.pop() if read else self.reader.read_range(segment.start, segment.end)
-            self.client.append(session.media_id, segment.index, payload)
+            self.client.append(session.media_id, segment.index, media)
 
         _retry_rounds(send, f"APPEND of segment {segment.index} of media {session.media_id}")
         if (segment.index + 1) % self._progress_step == 0 or segment.index + 1 == self.plan.count:
             log.info("Media %s: segment %d/%d appended", session.media_id, segment.index + 1, self.plan.count)
 
     def _append_all(self, session: protocol.UploadSession) -> None:
-        # The main thread reads segments in order (one streaming S3 GET) and hands them to
-        # `parallel` APPEND workers. A segment is read only when one of `parallel + 1` buffers is
-        # free, and its buffer is given back when its APPEND is answered: the next segment is read
-        # while the others are being sent, and reading never runs further ahead than that.
-        buffers = threading.Semaphore(self.parallel + 1)
+        # The main thread hands segments in order to `parallel` APPEND workers; each worker's request
+        # body reads its segment as it is sent. A segment is handed out only when one of `parallel`
+        # slots is free (its slot is given back when its APPEND is answered), so segments queued
+        # behind a failure are never started.
+        slots = threading.Semaphore(self.parallel)
         failed = threading.Event()
         futures: list[Future[None]] = []
 
-        def append(segment: Segment, read: list[bytes]) -> None:
-            try:
-                # Segments queued behind a failure are dropped, not sent.
-                if not failed.is_set():
-                    self._append(session, segment, read)
-            finally:
-                read.clear()
+        def append(segment: Segment) -> None:
+            # Segments queued behind a failure are dropped, not sent.
+            if not failed.is_set():
+                self._append(session, segment)
 
         def done(future: Future[None]) -> None:
             if future.exception() is not None:
                 failed.set()
-            buffers.release()
+            slots.release()
 
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="media-append") as pool:
             for segment in self.plan:
-                buffers.acquire()
+                slots.acquire()
                 if failed.is_set():
-                    buffers.release()
+                    slots.release()
                     break
-                try:
-                    read = [self.reader.read_range(segment.start, segment.end)]
-                except BaseException:
-                    failed.set()
-                    buffers.release()
-                    raise
-                future = pool.submit(append, segment, read)
-                del read
+                future = pool.submit(append, segment)
                 future.add_done_callback(done)
                 futures.append(future)
         errors = [f.exception() for f in futures if f.exception() is not None]

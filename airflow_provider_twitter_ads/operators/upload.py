@@ -36,9 +36,9 @@ from airflow_provider_twitter_ads.vocabulary import (
 class UploadMediaOperator(ReportsLineage, BaseOperator):
     """Upload one S3 object (image, GIF or video) to the X media upload API, in bounded memory.
 
-    The object is read in ranged segments and appended as it is read: at most
-    ``max_parallel_segments`` x ``segment_bytes`` of it is in memory, never the whole object, and
-    nothing is written to disk. Every check (location, category, media type, size) runs before the
+    The object is read in ranged segments and each APPEND streams its segment from S3 to the socket
+    in 64 KiB blocks: neither the object nor a segment is ever held whole, and nothing is written
+    to disk. Every check (location, category, media type, size) runs before the
     first request to the upload API.
 
     :param s3_bucket: the bucket; give it with ``s3_key``, or give ``s3_uri`` instead.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -17,6 +17,9 @@ MAX_SEGMENTS = 1000
 DEFAULT_SEGMENT_BYTES = 4 * MIB
 #: The largest object a chunked upload can carry (1,000 segments of 5 MiB).
 MAX_UPLOAD_BYTES = MAX_SEGMENT_BYTES * MAX_SEGMENTS
+
+#: Bytes per block when a range is streamed to the socket: an APPEND in flight holds about this much.
+STREAM_BLOCK_BYTES = 64 * KIB
 
 # A grown segment size is rounded up to whole KiB to keep ranges readable in logs.
 _GROWTH_ALIGNMENT = KIB
@@ -98,6 +101,48 @@ class RangeReader(Protocol):
         ...
 
 
+def stream_range(
+    reader: RangeReader, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES
+) -> Iterator[bytes]:
+    """The bytes ``[start, end)`` of ``reader`` in blocks of at most ``block_bytes``.
+
+    A reader with its own ``stream_range(start, end, block_bytes)`` (``S3RangeReader``,
+    ``BytesRangeReader``) streams them; any other ``RangeReader`` is read whole once and sliced.
+    """
+    own: Any = getattr(reader, "stream_range", None)
+    if own is not None:
+        return iter(own(start, end, block_bytes))
+    data = memoryview(reader.read_range(start, end))
+    return (bytes(data[at : at + block_bytes]) for at in range(0, len(data), block_bytes))
+
+
+class RangeStream:
+    """The bytes ``[start, end)`` of a reader as a sized body: each iteration reads them again, in blocks.
+
+    An HTTP request sends it block by block with ``Content-Length: end - start``; a retried request
+    iterates it again, so the range is read from the reader again instead of being kept in memory.
+    """
+
+    def __init__(
+        self, reader: RangeReader, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES
+    ) -> None:
+        if not 0 <= start <= end:
+            raise ValueError(f"range [{start}, {end}) is not a byte range")
+        self.reader = reader
+        self.start = start
+        self.end = end
+        self.block_bytes = _positive_int(block_bytes, "block_bytes")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def __iter__(self) -> Iterator[bytes]:
+        return stream_range(self.reader, self.start, self.end, self.block_bytes)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}([{self.start}, {self.end}))"
+
+
 class BytesRangeReader:
     """A ``RangeReader`` over bytes already in memory (tests, small generated assets)."""
 
@@ -107,7 +152,16 @@ class BytesRangeReader:
     def __len__(self) -> int:
         return len(self._data)
 
-    def read_range(self, start: int, end: int) -> bytes:
+    def _check(self, start: int, end: int) -> None:
         if not 0 <= start <= end <= len(self._data):
             raise ValueError(f"range [{start}, {end}) is outside the {len(self._data)} bytes")
+
+    def read_range(self, start: int, end: int) -> bytes:
+        self._check(start, end)
         return bytes(self._data[start:end])
+
+    def stream_range(self, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES) -> Iterator[bytes]:
+        """The bytes ``[start, end)`` in blocks of at most ``block_bytes`` (one block copied at a time)."""
+        self._check(start, end)
+        data = self._data
+        return (bytes(data[at : min(at + block_bytes, end)]) for at in range(start, end, block_bytes))

@@ -2,15 +2,17 @@
 
 Like google-resumable-media's ``_upload.py``: nothing here sends anything. A request is an
 :class:`UploadRequest`; the chunked upload in :mod:`~airflow_provider_twitter_ads.hooks.upload`
-hands it to a transport and gives the answer back to the matching ``parse_*`` function.
+hands it to a transport and gives the answer back to the matching ``parse_*`` function. Media
+bytes travel in a :class:`MultipartBody`, which streams them from a source and never holds them.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiError,
@@ -27,6 +29,69 @@ MAX_ADDITIONAL_OWNERS = 100
 
 V2_PATH = "2/media/upload"
 V11_PATH = "1.1/media/upload.json"
+#: The name, file name and Content-Type of the media part of an APPEND or a simple upload.
+MEDIA_PART = ("media", "media", "application/octet-stream")
+
+
+class MediaSource(Protocol):
+    """Media bytes with a known length; each iteration yields all of them again, in blocks."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
+class MultipartBody:
+    """A ``multipart/form-data`` body: text fields, then one media part streamed from ``media``.
+
+    Its length (the request's Content-Length) is known before anything is read. Iterating it yields
+    the fields and the media part's headers, the media's blocks as ``media`` yields them, and the
+    closing delimiter; every iteration reads the media again, so a resent request re-reads it. A
+    source that yields more or fewer bytes than its length raises ``ValueError`` while being sent.
+    """
+
+    def __init__(self, fields: Mapping[str, str], media: MediaSource, boundary: str | None = None) -> None:
+        self.boundary = boundary or secrets.token_hex(16)
+        self.media = media
+        delimiter = f"--{self.boundary}\r\n".encode("ascii")
+        name, filename, content_type = MEDIA_PART
+        parts = [
+            delimiter
+            + f'Content-Disposition: form-data; name="{field}"\r\n\r\n'.encode()
+            + str(value).encode("utf-8")
+            + b"\r\n"
+            for field, value in fields.items()
+        ]
+        parts.append(
+            delimiter
+            + f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'.encode()
+            + f"Content-Type: {content_type}\r\n\r\n".encode()
+        )
+        self._head = b"".join(parts)
+        self._tail = f"\r\n--{self.boundary}--\r\n".encode("ascii")
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return len(self._head) + len(self.media) + len(self._tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        expected = len(self.media)
+        yield self._head
+        sent = 0
+        for block in self.media:
+            sent += len(block)
+            if sent > expected:
+                raise ValueError(f"the media source yielded more than its {expected} bytes")
+            yield block
+        if sent != expected:
+            raise ValueError(f"the media source yielded {sent} bytes, not its {expected}")
+        yield self._tail
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} bytes, media {self.media!r})"
 
 
 @dataclass(frozen=True)
@@ -38,17 +103,24 @@ class UploadRequest:
     params: Mapping[str, str] | None = None
     data: Mapping[str, str] | None = None
     json: Mapping[str, Any] | None = None
-    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    body: MultipartBody | None = None
     # Every upload write is idempotent by the API's contract or harmless to repeat (see hooks.upload).
     idempotent: bool = True
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``transport.request(method, path, **kwargs)``."""
+        """Keyword arguments for ``transport.request(method, path, **kwargs)``.
+
+        A multipart body goes as ``data`` (a sized iterable: sent with Content-Length, block by
+        block) with its ``Content-Type`` in ``headers``.
+        """
         sent: dict[str, Any] = {"api": "upload", "idempotent": self.idempotent}
-        for name in ("params", "data", "json", "files"):
+        for name in ("params", "data", "json"):
             value = getattr(self, name)
             if value is not None:
                 sent[name] = dict(value)
+        if self.body is not None:
+            sent["data"] = self.body
+            sent["headers"] = {"Content-Type": self.body.content_type}
         return sent
 
 
@@ -115,10 +187,6 @@ def validate_parallelism(max_parallel_segments: object) -> int:
 # -- building requests --------------------------------------------------------------------------------
 
 
-def _media_part(data: bytes) -> dict[str, tuple[str, bytes, str]]:
-    return {"media": ("media", data, "application/octet-stream")}
-
-
 def init_request(
     upload_api: str, total_bytes: int, media_type: str, media_category: str, additional_owners: list[str]
 ) -> UploadRequest:
@@ -143,17 +211,13 @@ def init_request(
     return UploadRequest("POST", V11_PATH, data=fields)
 
 
-def append_request(upload_api: str, media_id: str, segment_index: int, data: bytes) -> UploadRequest:
-    """APPEND: one segment of the session (re-sending an index replaces it)."""
+def append_request(upload_api: str, media_id: str, segment_index: int, media: MediaSource) -> UploadRequest:
+    """APPEND: one segment of the session, streamed from ``media`` (re-sending an index replaces it)."""
     if upload_api == "v2":
-        return UploadRequest(
-            "POST",
-            f"{V2_PATH}/{media_id}/append",
-            data={"segment_index": str(segment_index)},
-            files=_media_part(data),
-        )
+        body = MultipartBody({"segment_index": str(segment_index)}, media)
+        return UploadRequest("POST", f"{V2_PATH}/{media_id}/append", body=body)
     fields = {"command": "APPEND", "media_id": media_id, "segment_index": str(segment_index)}
-    return UploadRequest("POST", V11_PATH, data=fields, files=_media_part(data))
+    return UploadRequest("POST", V11_PATH, body=MultipartBody(fields, media))
 
 
 def finalize_request(upload_api: str, media_id: str) -> UploadRequest:
@@ -163,11 +227,13 @@ def finalize_request(upload_api: str, media_id: str) -> UploadRequest:
     return UploadRequest("POST", V11_PATH, data={"command": "FINALIZE", "media_id": media_id})
 
 
-def simple_request(upload_api: str, data: bytes, media_type: str, media_category: str) -> UploadRequest:
-    """The single-request upload of a small image."""
+def simple_request(
+    upload_api: str, media: MediaSource, media_type: str, media_category: str
+) -> UploadRequest:
+    """The single-request upload of a small image, streamed from ``media``."""
     fields = {"media_category": media_category, "media_type": media_type}
     return UploadRequest(
-        "POST", V2_PATH if upload_api == "v2" else V11_PATH, data=fields, files=_media_part(data)
+        "POST", V2_PATH if upload_api == "v2" else V11_PATH, body=MultipartBody(fields, media)
     )
 
 

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,9 +32,10 @@ from airflow_provider_twitter_ads.exceptions import (
     RateLimitWaitTooLongError,
 )
 from airflow_provider_twitter_ads.hooks import http_core
-from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook, EntityPager
+from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook, EntityPager, _body_bytes
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
+from airflow_provider_twitter_ads.utils.upload_protocol import MultipartBody
 
 HOOK_LOGGER = "airflow_provider_twitter_ads.hooks.ads_api"
 
@@ -1232,6 +1233,30 @@ def test_a_trickling_write_is_a_lost_response_and_not_resent(make_hook: MakeHook
 def test_the_deadline_formula() -> None:
     assert http_core.request_deadline(10) == 20
     assert http_core.request_deadline(10, 5 * 64 * 1024) == 25
+
+
+class _InMemoryMedia:
+    """Media bytes in memory, yielded in two blocks."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        half = len(self._data) // 2
+        yield self._data[:half]
+        yield self._data[half:]
+
+
+def test_the_deadline_counts_a_streaming_body_by_its_length() -> None:
+    body = MultipartBody({"segment_index": "0"}, _InMemoryMedia(b"x" * 300_000))
+    assert len(body) > 300_000
+    assert _body_bytes({"data": body}) == len(body)
+    assert _body_bytes({"data": b"abc"}) == 3
+    assert _body_bytes({"data": {"command": "INIT"}}) == 0
+    assert _body_bytes({"files": {"media": ("m.bin", b"12345")}}) == 5
 
 
 @pytest.mark.parametrize(

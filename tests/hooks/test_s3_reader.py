@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 
@@ -14,7 +15,7 @@ from airflow_provider_twitter_ads.hooks.s3_reader import (
     parse_s3_uri,
     resolve_s3_location,
 )
-from airflow_provider_twitter_ads.utils.segments import RangeReader, plan_segments
+from airflow_provider_twitter_ads.utils.segments import RangeReader, RangeStream, plan_segments
 
 
 @pytest.mark.parametrize(
@@ -136,3 +137,102 @@ def test_ranges_outside_the_object_are_refused(
     with pytest.raises(ValueError, match="is outside s3://"):
         reader.read_range(start, end)
     assert reader.get_requests == 0
+
+
+def test_a_range_streams_in_blocks_from_the_sequential_get(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    plan = plan_segments(len(video), 300_000)
+    streamed = []
+    for segment in plan:
+        blocks = list(reader.stream_range(segment.start, segment.end, block_bytes=65_536))
+        assert max(len(block) for block in blocks) <= 65_536
+        streamed.append(b"".join(blocks))
+    assert b"".join(streamed) == video
+    assert reader.get_requests == 1
+    assert reader._cursors == []
+
+
+def test_a_re_read_behind_the_sequential_get_gets_exactly_its_range(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    assert reader.read_range(0, 1000) == video[:1000]
+    ahead = reader.stream_range(1000, 9000, block_bytes=100)
+    behind = reader.stream_range(0, 500, block_bytes=100)  # a retried segment
+    got_ahead, got_behind = [next(ahead)], []
+    # Interleaved reads: each stream owns its GET, so neither disturbs the other.
+    for block in behind:
+        got_behind.append(block)
+        got_ahead.append(next(ahead))
+    got_ahead.extend(ahead)
+    assert b"".join(got_ahead) == video[1000:9000]
+    assert b"".join(got_behind) == video[:500]
+    assert reader.get_requests == 2
+    # The sequential GET waits at 9000 for the next segment; the re-read's GET is gone.
+    assert [cursor.position for cursor in reader._cursors] == [9000]
+    reader.close()
+
+
+def test_a_read_started_meanwhile_waits_for_the_sequential_get(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    first = reader.stream_range(0, 1000, block_bytes=100)
+    got_first = [next(first)]
+    second: list[bytes] = []
+    # The next segment's APPEND starts while the first is still being sent.
+    waiter = threading.Thread(target=lambda: second.extend(reader.stream_range(1000, 2000, 100)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and second == []  # it waits for the GET to reach byte 1000
+    got_first.extend(first)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert b"".join(got_first) == video[:1000] and b"".join(second) == video[1000:2000]
+    assert reader.get_requests == 1
+    reader.close()
+
+
+def test_a_stream_given_up_halfway_closes_its_get(s3_bucket: str, video: bytes, aws_connection: str) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    stream = reader.stream_range(0, 10_000, block_bytes=1000)
+    assert next(stream) == video[:1000]
+    stream.close()  # what the HTTP stack does when a request fails mid-body
+    assert reader._cursors == [] and reader._active == set()
+    # The next read of the same range opens a new GET and gets every byte.
+    assert reader.read_range(0, 10_000) == video[:10_000]
+    assert reader.get_requests == 2
+
+
+def test_a_range_stream_re_reads_s3_on_every_iteration(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    stream = RangeStream(reader, 1000, 200_000)
+    assert b"".join(stream) == video[1000:200_000]
+    assert b"".join(stream) == video[1000:200_000]  # a retried APPEND
+    assert reader.get_requests == 2
+
+
+def test_parallel_streams_from_threads_deliver_every_byte(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    plan = list(plan_segments(len(video), 100_000))
+    results: dict[int, bytes] = {}
+
+    def read(index: int) -> None:
+        segment = plan[index]
+        results[index] = b"".join(reader.stream_range(segment.start, segment.end, block_bytes=8192))
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(len(plan))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert b"".join(results[i] for i in range(len(plan))) == video
+    assert 1 <= reader.get_requests <= len(plan)
+    reader.close()
+    assert reader._cursors == [] and reader._active == set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
@@ -11,7 +11,7 @@ from requests_oauthlib import OAuth1
 
 from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
-from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
+from airflow_provider_twitter_ads.utils.segments import STREAM_BLOCK_BYTES, BytesRangeReader
 
 # Bytes 4..8 are "ftyp": the emulator accepts this as an MP4 and processes it.
 TINY_MP4 = samples.mp4(224)
@@ -71,7 +71,7 @@ HOOK_ATTEMPTS = 3
 
 
 class RecordingReader(BytesRangeReader):
-    """A ``BytesRangeReader`` that records every range it hands out (thread-safe)."""
+    """A ``BytesRangeReader`` that records every range it hands out, read whole or streamed (thread-safe)."""
 
     def __init__(self, data: bytes, on_read: Callable[[int, int], None] | None = None) -> None:
         super().__init__(data)
@@ -79,12 +79,25 @@ class RecordingReader(BytesRangeReader):
         self._lock = threading.Lock()
         self._on_read = on_read
 
-    def read_range(self, start: int, end: int) -> bytes:
+    def _record(self, start: int, end: int) -> None:
         with self._lock:
             self.reads.append((start, end))
         if self._on_read is not None:
             self._on_read(start, end)
+
+    def read_range(self, start: int, end: int) -> bytes:
+        self._record(start, end)
         return super().read_range(start, end)
+
+    def stream_range(self, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES) -> Iterator[bytes]:
+        # Recorded when the stream starts, as a read is.
+        blocks = super().stream_range(start, end, block_bytes)
+
+        def recorded() -> Iterator[bytes]:
+            self._record(start, end)
+            yield from blocks
+
+        return recorded()
 
 
 def media_records(emulator: AdsApiEmulator) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Segment planning: defaults, growth past 1,000 segments, limits."""
+"""Segment planning: defaults, growth past 1,000 segments, limits; ranges streamed in blocks."""
 
 from __future__ import annotations
 
@@ -9,11 +9,26 @@ from airflow_provider_twitter_ads.utils.segments import (
     MAX_SEGMENT_BYTES,
     MAX_UPLOAD_BYTES,
     MIB,
+    STREAM_BLOCK_BYTES,
     BytesRangeReader,
     RangeReader,
+    RangeStream,
     Segment,
     plan_segments,
+    stream_range,
 )
+
+
+class WholeReadsOnly:
+    """A ``RangeReader`` without ``stream_range``; counts its reads."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.reads: list[tuple[int, int]] = []
+
+    def read_range(self, start: int, end: int) -> bytes:
+        self.reads.append((start, end))
+        return self.data[start:end]
 
 
 def test_default_segments_are_4_mib_and_the_last_is_the_rest() -> None:
@@ -78,3 +93,40 @@ def test_bytes_reader_is_a_range_reader_and_checks_ranges() -> None:
     assert reader.read_range(6, 6) == b""
     with pytest.raises(ValueError, match=r"\[4, 7\)"):
         reader.read_range(4, 7)
+
+
+def test_a_bytes_reader_streams_a_range_in_blocks() -> None:
+    data = bytes(range(256)) * 1000
+    blocks = list(BytesRangeReader(data).stream_range(10, 200_010, block_bytes=65_536))
+    assert [len(block) for block in blocks] == [65_536, 65_536, 65_536, 3_392]
+    assert b"".join(blocks) == data[10:200_010]
+    assert list(BytesRangeReader(data).stream_range(5, 5)) == []
+    with pytest.raises(ValueError, match="outside the 256000 bytes"):
+        BytesRangeReader(data).stream_range(0, 256_001)
+
+
+def test_a_reader_without_stream_range_is_read_once_per_iteration_and_sliced() -> None:
+    reader = WholeReadsOnly(b"0123456789")
+    assert list(stream_range(reader, 1, 9, block_bytes=3)) == [b"123", b"456", b"78"]
+    assert reader.reads == [(1, 9)]
+
+
+def test_a_range_stream_has_its_length_and_reads_again_on_every_iteration() -> None:
+    reader = WholeReadsOnly(b"0123456789" * 20_000)
+    stream = RangeStream(reader, 100, 150_100)
+    assert len(stream) == 150_000 and stream.block_bytes == STREAM_BLOCK_BYTES
+    assert reader.reads == []  # nothing is read until it is iterated
+    assert b"".join(stream) == b"".join(stream) == reader.data[100:150_100]
+    assert reader.reads == [(100, 150_100), (100, 150_100)]
+    assert max(len(block) for block in stream) == STREAM_BLOCK_BYTES
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "block", "error"),
+    [(-1, 5, 4, ValueError), (6, 5, 4, ValueError), (0, 5, 0, ValueError), (0, 5, 1.5, TypeError)],
+)
+def test_a_range_stream_refuses_bad_ranges_and_blocks(
+    start: int, end: int, block: object, error: type
+) -> None:
+    with pytest.raises(error):
+        RangeStream(BytesRangeReader(b"abcdef"), start, end, block)  # type: ignore[arg-type]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from email import policy
+from email.parser import BytesParser
+
 import pytest
 
 from airflow_provider_twitter_ads.exceptions import (
@@ -13,6 +17,50 @@ from airflow_provider_twitter_ads.utils import upload_protocol as protocol
 from airflow_provider_twitter_ads.utils.upload_protocol import parse_status
 
 MEDIA_ID = "1029825579531807971"
+
+
+class CountingSource:
+    """Media bytes in blocks of ``block`` that counts how often it was read."""
+
+    def __init__(self, data: bytes, block: int = 2, length: int | None = None) -> None:
+        self.data = data
+        self.block = block
+        self.length = len(data) if length is None else length
+        self.reads = 0
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.reads += 1
+        return (self.data[at : at + self.block] for at in range(0, len(self.data), self.block))
+
+
+def _parts(request: protocol.UploadRequest) -> tuple[dict[str, str], tuple[str, str, bytes]]:
+    """The text fields and the ``(filename, content type, bytes)`` of the media part, read back by
+    the standard library's MIME parser from what the body yields."""
+    kwargs = request.kwargs()
+    body = kwargs["data"]
+    sent = b"".join(body)
+    assert len(sent) == len(body)
+    content_type = kwargs["headers"]["Content-Type"]
+    assert content_type == body.content_type
+    assert content_type.startswith("multipart/form-data; boundary=")
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + sent
+    )
+    assert message.is_multipart() and not message.defects
+    fields: dict[str, str] = {}
+    media: tuple[str, str, bytes] | None = None
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if part.get_filename() is None:
+            fields[name] = part.get_payload(decode=True).decode()
+        else:
+            assert name == "media" and media is None
+            media = (part.get_filename(), part.get_content_type(), part.get_payload(decode=True))
+    assert media is not None
+    return fields, media
 
 
 class TestNormalizeStatusResponse:
@@ -51,10 +99,9 @@ def test_v2_requests() -> None:
             "additional_owners": ["12"],
         },
     }
-    append = protocol.append_request("v2", MEDIA_ID, 3, b"abc")
+    append = protocol.append_request("v2", MEDIA_ID, 3, CountingSource(b"abc\r\n--x"))
     assert append.path == f"2/media/upload/{MEDIA_ID}/append"
-    assert append.kwargs()["data"] == {"segment_index": "3"}
-    assert append.kwargs()["files"] == {"media": ("media", b"abc", "application/octet-stream")}
+    assert _parts(append) == ({"segment_index": "3"}, ("media", "application/octet-stream", b"abc\r\n--x"))
     assert protocol.finalize_request("v2", MEDIA_ID).kwargs() == {"api": "upload", "idempotent": True}
     assert protocol.finalize_request("v2", MEDIA_ID).path == f"2/media/upload/{MEDIA_ID}/finalize"
     status = protocol.status_request("v2", MEDIA_ID)
@@ -74,15 +121,51 @@ def test_v11_requests() -> None:
         "media_type": "image/gif",
         "media_category": "tweet_gif",
     }
-    append = protocol.append_request("v1.1", MEDIA_ID, 0, b"x")
-    assert append.kwargs()["data"] == {"command": "APPEND", "media_id": MEDIA_ID, "segment_index": "0"}
+    append = protocol.append_request("v1.1", MEDIA_ID, 0, CountingSource(b"x"))
+    assert append.path == "1.1/media/upload.json"
+    assert _parts(append) == (
+        {"command": "APPEND", "media_id": MEDIA_ID, "segment_index": "0"},
+        ("media", "application/octet-stream", b"x"),
+    )
     assert protocol.finalize_request("v1.1", MEDIA_ID).kwargs()["data"] == {
         "command": "FINALIZE",
         "media_id": MEDIA_ID,
     }
-    simple = protocol.simple_request("v1.1", b"png", "image/png", "tweet_image")
+    simple = protocol.simple_request("v1.1", CountingSource(b"png"), "image/png", "tweet_image")
     assert simple.path == "1.1/media/upload.json"
-    assert simple.kwargs()["data"] == {"media_category": "tweet_image", "media_type": "image/png"}
+    assert _parts(simple) == (
+        {"media_category": "tweet_image", "media_type": "image/png"},
+        ("media", "application/octet-stream", b"png"),
+    )
+    assert protocol.simple_request("v2", CountingSource(b"png"), "image/png", "tweet_image").path == (
+        "2/media/upload"
+    )
+
+
+def test_a_multipart_body_has_its_length_up_front_and_reads_the_media_on_every_iteration() -> None:
+    source = CountingSource(bytes(range(256)) * 40, block=1000)
+    body = protocol.append_request("v2", MEDIA_ID, 7, source).kwargs()["data"]
+    assert len(body) > len(source) == 10240
+    assert source.reads == 0  # nothing is read until the body is sent
+    first = b"".join(body)
+    blocks = list(body)
+    assert source.reads == 2
+    assert b"".join(blocks) == first and len(first) == len(body)
+    # The media's blocks pass through as they come: none is joined into a segment-sized copy.
+    assert max(len(block) for block in blocks) == 1000
+
+
+@pytest.mark.parametrize(("data", "length"), [(b"abcd", 3), (b"ab", 3)], ids=["too many", "too few"])
+def test_a_source_that_yields_other_than_its_length_fails_while_sending(data: bytes, length: int) -> None:
+    body = protocol.append_request("v2", MEDIA_ID, 0, CountingSource(data, length=length)).kwargs()["data"]
+    with pytest.raises(ValueError, match="the media source yielded"):
+        b"".join(body)
+
+
+def test_each_body_has_its_own_boundary() -> None:
+    first, second = (protocol.append_request("v2", MEDIA_ID, 0, CountingSource(b"a")).body for _ in range(2))
+    assert first is not None and second is not None
+    assert first.boundary != second.boundary and len(first.boundary) == 32
 
 
 # -- reading responses -----------------------------------------------------------------------------
