@@ -13,8 +13,9 @@ import threading
 from typing import Any
 
 import pytest
+from support.concurrency import prepare_twin_thread
 from support.creatives import live
-from support.promoted import WEBSITE_CLICKS, owned_media, prepare_twin_thread
+from support.promoted import WEBSITE_CLICKS, owned_media
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import AdsApiError

@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 import pytest
+from support.concurrency import prepare_twin_thread
 from support.creatives import live, tables, writes
 from support.promoted import (
     DELETED,
@@ -20,7 +21,6 @@ from support.promoted import (
     VIDEO_VIEWS,
     WEBSITE_CLICKS,
     owned_media,
-    prepare_twin_thread,
 )
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator

@@ -47,17 +47,3 @@ def owned_media(
         "processing_info": info,
         "s3_uri": "s3://assets/creative",
     }
-
-
-def prepare_twin_thread() -> None:
-    """Let operators run in a second thread, as twin tasks run in separate worker processes.
-
-    Airflow 2's ``ExecutorSafeguard`` keeps its state in a thread-local made in the main thread only.
-    """
-    try:
-        from airflow.models.baseoperator import ExecutorSafeguard
-    except ImportError:  # Airflow 3: no such guard
-        return
-    sentinel = getattr(ExecutorSafeguard, "_sentinel", None)
-    if sentinel is not None and not hasattr(sentinel, "callers"):
-        sentinel.callers = {}
