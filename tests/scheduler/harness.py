@@ -377,6 +377,23 @@ class RealAirflow:
             folder /= f"map_index={map_index}"
         return "".join(_read(path) for path in sorted(folder.glob("attempt=*.log.trigger.*.log")))
 
+    def task_log(self, dag_id: str, run_id: str, ti: TaskInstance, lines: int = 80) -> str:
+        """The last lines of each try's log of the task instance, each under its path."""
+        folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={ti.task_id}"
+        if ti.map_index >= 0:
+            folder /= f"map_index={ti.map_index}"
+        paths = sorted(path for path in folder.glob("attempt=*.log") if ".trigger." not in path.name)
+        return "\n".join(f"--- {path}\n{demo.tail(path, lines)}" for path in paths) or f"no log in {folder}"
+
+    def failure_report(self, outcome: RunOutcome) -> str:
+        """The run's outcome and the log tail of every task instance of it that did not succeed."""
+        logs = [
+            f"=== {ti.label} ({ti.state}, try {ti.try_number})\n{self.task_log(outcome.dag_id, outcome.run_id, ti)}"
+            for ti in outcome.task_instances
+            if ti.state != "success"
+        ]
+        return "\n".join([repr(outcome), *logs])
+
     def race_67287_hits(self) -> list[str]:
         """``dag_id.task_id run_id`` of each time the scheduler logged apache/airflow#67287, in order.
 
