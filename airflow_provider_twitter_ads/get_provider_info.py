@@ -99,6 +99,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_twitter_ads.operators.card",
                     "airflow_provider_twitter_ads.operators.tweet",
                     "airflow_provider_twitter_ads.operators.promoted_tweet",
+                    "airflow_provider_twitter_ads.operators.creative_live",
                 ],
             }
         ],

@@ -328,6 +328,68 @@ def check_creative_live_outlets(
     return found
 
 
+@dataclass(frozen=True)
+class CreativeLiveEvent:
+    """One creative-live Asset event: the line item that got creatives, and the event's ``extra``."""
+
+    account_id: str
+    line_item_id: str
+    extra: Mapping[str, Any]
+
+
+def creative_live_events(results: object) -> list[CreativeLiveEvent]:
+    """The creative-live events for what ``AttachMediaCreativeOperator`` or ``PromoteTweetOperator`` returned.
+
+    ``results`` is a result dict, or any nesting of lists of them (one task's list, or the outputs
+    of mapped task instances). Media creatives make one event per line item and account media,
+    extra ``account_media_id`` and ``media_creative_ids``; promoted posts one per line item, extra
+    ``tweet_ids`` and ``promoted_tweet_ids``. Both also carry ``account_id`` and ``line_item_id``.
+    ValueError for anything that is neither kind of result.
+    """
+    grouped: dict[tuple[str, ...], dict[str, Any]] = {}
+    for result in _result_dicts(results):
+        account_id = _segment(result.get("account_id"), "account_id")
+        line_item_id = _segment(result.get("line_item_id"), "line_item_id")
+        entity_id = _segment(result.get("id"), "id")
+        base = {"account_id": account_id, "line_item_id": line_item_id}
+        if result.get("account_media_id") is not None:
+            account_media_id = _segment(result["account_media_id"], "account_media_id")
+            extra = grouped.setdefault(
+                ("media_creative", account_id, line_item_id, account_media_id),
+                {**base, "account_media_id": account_media_id, "media_creative_ids": []},
+            )
+            _append_new(extra["media_creative_ids"], entity_id)
+        elif result.get("tweet_id") is not None:
+            extra = grouped.setdefault(
+                ("promoted_tweet", account_id, line_item_id),
+                {**base, "tweet_ids": [], "promoted_tweet_ids": []},
+            )
+            if entity_id not in extra["promoted_tweet_ids"]:
+                extra["tweet_ids"].append(_segment(result["tweet_id"], "tweet_id"))
+                extra["promoted_tweet_ids"].append(entity_id)
+        else:
+            raise ValueError(
+                "a creative-live result must be a media creative (with account_media_id) or a promoted "
+                f"post (with tweet_id), got keys {sorted(result)}"
+            )
+    return [CreativeLiveEvent(key[1], key[2], extra) for key, extra in grouped.items()]
+
+
+def _result_dicts(results: object) -> Iterable[Mapping[str, Any]]:
+    if isinstance(results, Mapping):
+        yield results
+    elif isinstance(results, Iterable) and not isinstance(results, (str, bytes)):
+        for item in results:
+            yield from _result_dicts(item)
+    else:
+        raise ValueError(f"creative-live results must be dicts or lists of them, got {results!r}")
+
+
+def _append_new(values: list[str], value: str) -> None:
+    if value not in values:
+        values.append(value)
+
+
 def creative_live_asset(account_id: str, line_item_id: str, *, ads_api_url: str | None = None) -> Any:
     """An Airflow Asset (a Dataset on Airflow 2) updated when a creative goes live on a line item.
 

@@ -9,10 +9,13 @@ image per step, visible in the grid):
    creative type (`BANNER` 320x50, `BANNER_TABLET` 728x90, `INTERSTITIAL` 320x480,
    `INTERSTITIAL_LANDSCAPE` 480x320, `INTERSTITIAL_TABLET` 768x1024,
    `INTERSTITIAL_LANDSCAPE_TABLET` 1024x768, `MEDIUM_RECTANGLE` 300x250),
-3. attaches the account media to a `WEBSITE_CLICKS` line item with a landing URL.
+3. attaches the account media to a `WEBSITE_CLICKS` line item with a landing URL,
 
-An image whose size matches no creative type fails its own task instances and nothing else.
-Images need no processing, so there is no sensor.
+and then, in one task, updates each line item's creative-live Asset (through the
+`twitter_ads_creative_live` alias) with the media creatives that went live on it.
+
+An image whose size matches no creative type fails its own task instances, and the report waits
+for them (clear the failed ones once fixed). Images need no processing, so there is no sensor.
 
 Trigger it with the params below, or with a JSON conf such as
 `{"s3_bucket": "my-creatives", "s3_prefix": "display/spring/", "landing_url": "https://example.com/spring"}`.
@@ -34,6 +37,7 @@ except ImportError:  # Airflow 2.10
 
 from airflow_provider_twitter_ads.lineage import creative_live_alias
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
+from airflow_provider_twitter_ads.operators.creative_live import ReportCreativesLiveOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 
@@ -115,7 +119,15 @@ with DAG(
         line_item_id="{{ params.line_item_id }}",
         landing_url="{{ params.landing_url }}",
         map_index_template="{{ task.account_media_id.creative_type if task.account_media_id is mapping else '' }}",
-        # One creative-live Asset event per line item attached to (twitter_ads_creative_live).
-        outlets=[creative_live_alias()],
     ).expand(account_media_id=create_account_media.output)
     # [END howto_attach_media_creative_mapped]
+
+    # [START howto_report_creatives_live]
+    # One task sends the creative-live events of every mapped attach: mapped tasks that send the
+    # first event of a new Asset at once race in Airflow, and the loser fails without a retry.
+    ReportCreativesLiveOperator(
+        task_id="report_creatives_live",
+        results=attach_media_creatives.output,
+        outlets=[creative_live_alias()],
+    )
+    # [END howto_report_creatives_live]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -11,6 +11,7 @@ from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundE
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.lineage import (
+    CreativeLiveEvent,
     Lineage,
     creative_live_uri,
     deletion_lineage,
@@ -103,43 +104,29 @@ class AdsApiEntityOperator(ReportsLineage, BaseOperator):
             return self.settle_seconds
         return settle_seconds_for(self.hook.config.timeout)
 
-    def _report_creatives_live(
-        self,
-        context: Context,
-        namespace: str,
-        account_id: str,
-        live_ids: Mapping[str, Sequence[str]],
-        ids_key: str,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Tell each creative-live outlet which creatives went live on its line item.
 
-        ``live_ids`` maps each line item written to to the ids of its creatives, given in the
-        event's extra under ``ids_key``, with ``account_id``, ``line_item_id`` and ``extra``. A
-        creative-live Asset outlet gets its line item's event extra; an Asset alias outlet gets one
-        event per line item, on that line item's creative-live Asset. Outlets are checked before
-        any write (``lineage.check_creative_live_outlets``).
-        """
-        outlet_events = context.get("outlet_events") if context else None
-        if outlet_events is None:  # run outside a task runner: there is no event to write to
-            return
+def report_creatives_live(
+    context: Context, outlets: Iterable[object], namespace: str, events: Sequence[CreativeLiveEvent]
+) -> None:
+    """Tell each creative-live outlet which creatives went live on its line item.
 
-        def event_extra(line_item_id: str) -> dict[str, Any]:
-            return {
-                "account_id": account_id,
-                "line_item_id": line_item_id,
-                **(extra or {}),
-                ids_key: list(live_ids[line_item_id]),
-            }
-
-        for outlet in self.outlets:
-            named = parse_creative_live_uri(getattr(outlet, "uri", None))
-            if named is not None:
-                outlet_events[outlet].extra.update(event_extra(named.line_item_id))
-            elif isinstance(outlet, AssetAlias):
-                for line_item_id in live_ids:
-                    uri = creative_live_uri(account_id, line_item_id, namespace=namespace)
-                    outlet_events[outlet].add(Asset(uri), extra=event_extra(line_item_id))
+    A creative-live Asset outlet gets the extra of its line item's event; an Asset alias outlet gets
+    every event, each on its line item's creative-live Asset on ``namespace``. Outlets are checked
+    before any write (``lineage.check_creative_live_outlets``).
+    """
+    outlet_events = context.get("outlet_events") if context else None
+    if outlet_events is None:  # run outside a task runner: there is no event to write to
+        return
+    for outlet in outlets:
+        named = parse_creative_live_uri(getattr(outlet, "uri", None))
+        if named is not None:
+            for event in events:
+                if (event.account_id, event.line_item_id) == (named.account_id, named.line_item_id):
+                    outlet_events[outlet].extra.update(event.extra)
+        elif isinstance(outlet, AssetAlias):
+            for event in events:
+                uri = creative_live_uri(event.account_id, event.line_item_id, namespace=namespace)
+                outlet_events[outlet].add(Asset(uri), extra=dict(event.extra))
 
 
 class DeleteEntitiesOperator(AdsApiEntityOperator):

@@ -17,9 +17,14 @@ from airflow_provider_twitter_ads.ids import entity_ids
 from airflow_provider_twitter_ads.lineage import (
     Resource,
     check_creative_live_outlets,
+    creative_live_events,
     media_creative_lineage,
 )
-from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
+from airflow_provider_twitter_ads.operators.base import (
+    AdsApiEntityOperator,
+    DeleteEntitiesOperator,
+    report_creatives_live,
+)
 from airflow_provider_twitter_ads.utils.creatives import (
     find_media_creatives,
     is_live,
@@ -144,13 +149,8 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
                 creatives=list(by_line_item.values()),
             )
         results = [by_line_item[li] for li in line_item_ids]
-        self._report_creatives_live(
-            context,
-            namespace,
-            account_id,
-            {line_item_id: [str(result["id"])] for line_item_id, result in by_line_item.items()},
-            "media_creative_ids",
-            extra={"account_media_id": account_media_id},
+        report_creatives_live(
+            context, self.outlets, namespace, creative_live_events(list(by_line_item.values()))
         )
         return results if isinstance(self.line_item_id, (list, tuple)) else results[0]
 

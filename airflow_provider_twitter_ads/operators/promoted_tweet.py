@@ -9,8 +9,17 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_id
-from airflow_provider_twitter_ads.lineage import Resource, check_creative_live_outlets, promoted_post_lineage
-from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, DeleteEntitiesOperator
+from airflow_provider_twitter_ads.lineage import (
+    Resource,
+    check_creative_live_outlets,
+    creative_live_events,
+    promoted_post_lineage,
+)
+from airflow_provider_twitter_ads.operators.base import (
+    AdsApiEntityOperator,
+    DeleteEntitiesOperator,
+    report_creatives_live,
+)
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
 from airflow_provider_twitter_ads.utils.promoted_posts import (
     check_line_item_takes_posts,
@@ -131,14 +140,7 @@ class PromoteTweetOperator(AdsApiEntityOperator):
             line_item_id=line_item_id,
             promoted=[(result["tweet_id"], result["id"]) for result in results],
         )
-        self._report_creatives_live(
-            context,
-            namespace,
-            account_id,
-            {line_item_id: [result["id"] for result in results]},
-            "promoted_tweet_ids",
-            extra={"tweet_ids": [result["tweet_id"] for result in results]},
-        )
+        report_creatives_live(context, self.outlets, namespace, creative_live_events(results))
         self.log.info(
             "Promoted posts on line item %s: %s",
             line_item_id,

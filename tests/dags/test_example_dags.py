@@ -79,10 +79,17 @@ def test_the_creative_live_dag_runs_when_its_line_item_gets_a_creative(dag_bag) 
     dag = dag_bag.dags["twitter_ads_creative_live"]
     asset = creative_live_asset("18ce54d4x5t", "8v7jo")
     assert [a.uri for a in dag.timetable.asset_condition.objects] == [asset.uri]
-    # The DAGs that attach media creatives report them through the alias.
-    for dag_id in ("twitter_ads_preroll_video", "twitter_ads_display_images"):
-        attach = dag_bag.dags[dag_id].get_task("attach_media_creative")
-        assert [getattr(o, "name", None) for o in attach.outlets] == [CREATIVE_LIVE_ALIAS], dag_id
+    # The DAGs that attach media creatives report them through the alias: the preroll DAG's one
+    # attach itself, the display DAG's mapped attaches through one task downstream of them all.
+    for dag_id, task_id in (
+        ("twitter_ads_preroll_video", "attach_media_creative"),
+        ("twitter_ads_display_images", "report_creatives_live"),
+    ):
+        task = dag_bag.dags[dag_id].get_task(task_id)
+        assert [getattr(o, "name", None) for o in task.outlets] == [CREATIVE_LIVE_ALIAS], dag_id
+    display = dag_bag.dags["twitter_ads_display_images"]
+    assert display.get_task("attach_media_creative").outlets == []
+    assert display.get_task("report_creatives_live").upstream_task_ids == {"attach_media_creative"}
 
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAG_IDS))
@@ -125,6 +132,7 @@ def test_dags_have_no_cycles_and_expected_shape(dag_bag) -> None:
         "upload_image",
         "create_account_media",
         "attach_media_creative",
+        "report_creatives_live",
     ]
     carousel = dag_bag.dags["twitter_ads_promoted_carousel"]
     assert [t.task_id for t in carousel.topological_sort()] == [

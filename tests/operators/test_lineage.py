@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from support.creatives import live
+from support.outlets import OutletEvents
 from support.promoted import LANDING, owned_media
 
 from airflow_provider_twitter_ads.compat import Asset, AssetAlias
@@ -142,21 +143,6 @@ def _banner_account_media(emulator: AdsApiEmulator) -> dict[str, Any]:
     return {**made, "account_id": emulator.config.account_id}
 
 
-class _OutletEvent:
-    def __init__(self) -> None:
-        self.extra: dict[str, Any] = {}
-        self.added: list[tuple[str, dict[str, Any]]] = []
-
-    def add(self, asset: Any, extra: dict[str, Any] | None = None) -> None:
-        self.added.append((asset.uri, extra or {}))
-
-
-class _OutletEvents(dict):
-    def __missing__(self, key: Any) -> _OutletEvent:
-        self[key] = event = _OutletEvent()
-        return event
-
-
 def test_creative_live_outlets_get_the_media_creatives(
     ads_api_emulator: AdsApiEmulator, twitter_ads_connection: str
 ) -> None:
@@ -164,7 +150,7 @@ def test_creative_live_outlets_get_the_media_creatives(
     account = ads_api_emulator.config.account_id
     live_asset = creative_live_asset(account, WEBSITE_CLICKS, ads_api_url=ads_api_emulator.url)
     alias = AssetAlias("twitter_ads_creative_live")
-    events = _OutletEvents()
+    events = OutletEvents()
     creatives = AttachMediaCreativeOperator(
         task_id="media_creative",
         account_media_id=made,
@@ -262,7 +248,7 @@ def test_promoted_posts_fill_creative_live_outlets(
     ).execute({})
     live_asset = creative_live_asset(account, VIDEO_VIEWS, ads_api_url=ads_api_emulator.url)
     alias = AssetAlias("twitter_ads_creative_live")
-    events = _OutletEvents()
+    events = OutletEvents()
     promoted = PromoteTweetOperator(
         task_id="promote", line_item_id=VIDEO_VIEWS, tweet_ids=tweet, outlets=[live_asset, alias]
     ).execute(context={"outlet_events": events})
