@@ -329,7 +329,7 @@ class RunResult:
         )
 
     def summary(self) -> str:
-        """``run success, 22 task instances: 22 success``."""
+        """``run success, 23 task instances: 23 success``."""
         counts: dict[str, int] = {}
         for _, _, state in self.task_states:
             counts[state or "none"] = counts.get(state or "none", 0) + 1

@@ -37,7 +37,7 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
     for step in range(1, 9):
         assert f"[{step}/8]" in out
     assert "run success, 4 task instances: 4 success" in out
-    assert "run success, 22 task instances: 22 success" in out
+    assert "run success, 23 task instances: 23 success" in out
     assert "run success, 7 task instances: 7 success" in out  # the carousel: 3 uploads
     assert "run success, 4 task instances: 4 success" in out
     # The sensor really waited in the (in-process) triggerer.
@@ -46,6 +46,7 @@ def test_demo_runs_both_dags_and_reports_what_it_created(tmp_path: Path) -> None
     assert "upload_image[display/banner_320x50.png]: success" in out
     assert "create_account_media[s3://twitter-ads-demo/display/banner_320x50.png]: success" in out
     assert "attach_media_creative[BANNER]: success" in out
+    assert "report_creatives_live: success" in out
     assert "Done: 8 media creatives on 2 line items and 2 promoted posts, every task succeeded." in out
     # Airflow's own log lines stay in the log files.
     assert "[info     ]" not in out
