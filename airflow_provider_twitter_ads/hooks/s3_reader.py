@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ _S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", re.IGNORECASE)
 _STREAM_RETRIES = 3
 # Idle cursors kept open at once: the sequential read plus one for a re-read (a retried segment).
 _MAX_CURSORS = 2
+# Longest wait for the sequential GET to reach a read's start before the read opens its own GET.
+_CHAIN_WAIT_SECONDS = 30.0
 
 
 def parse_s3_uri(s3_uri: object) -> tuple[str, str]:
@@ -80,9 +83,10 @@ class S3RangeReader:
 
     Sequential reads (the common case: segment after segment) are served from one open GET that is
     read as it goes, so a whole upload costs one S3 request and never more than a block in memory.
-    A read made while another is under way (parallel APPENDs) or behind the open GET (a retried
-    segment) makes a GET of exactly its range, so parallel APPENDs stream their segments from S3 at
-    the same time, each holding one block. Every GET carries ``If-Match``
+    Reads started at once (parallel APPENDs) take that GET in turn: a read whose start the GET is
+    still heading for waits until the read before it parks the GET there, so S3 is read once, in
+    order, while the APPENDs' answers overlap. A read behind the GET (a retried segment) makes a GET
+    of exactly its range; a read with no GET coming opens a new one. Every GET carries ``If-Match``
     with the ETag seen at ``open``, so an object replaced mid-upload fails clearly instead of mixing
     two versions. Thread-safe: each stream owns its GET while it reads.
     """
@@ -102,8 +106,11 @@ class S3RangeReader:
         self._lock = threading.Lock()
         # Idle open-ended GETs, parked where the last read on them ended; least recently used first.
         self._cursors: list[_Cursor] = []
-        # GETs being read now.
+        # Open-ended GETs being read now; the condition is notified whenever one is parked or closed.
         self._active: set[_Cursor] = set()
+        # Starts of the reads waiting for the sequential GET to reach them.
+        self._waiting: list[int] = []
+        self._changed = threading.Condition(self._lock)
 
     @classmethod
     def open(
@@ -189,6 +196,7 @@ class S3RangeReader:
     def close(self) -> None:
         with self._lock:
             cursors, self._cursors = self._cursors, []
+            self._changed.notify_all()
         for cursor in cursors:
             cursor.close()
 
@@ -199,21 +207,35 @@ class S3RangeReader:
         self.close()
 
     def _take_cursor(self, start: int, end: int) -> _Cursor:
-        """The GET to read ``[start, end)`` from: the sequential one parked there, or a new one.
-
-        A new GET runs to the object's end only when no other read is under way (the sequential
-        case, which it then serves to the end); a read beside others (parallel APPENDs) or behind
-        them (a retried segment) gets exactly its range, so parallel reads never wait for each other.
-        """
-        with self._lock:
-            for cursor in self._cursors:
-                if cursor.position == start:
-                    self._cursors.remove(cursor)
-                    self._active.add(cursor)
-                    return cursor
-            open_ended = not self._active and not any(c.position > start for c in self._cursors)
+        """The GET to read ``[start, end)`` from: the sequential one, a GET of that range, or a new one."""
+        deadline = time.monotonic() + _CHAIN_WAIT_SECONDS
+        with self._changed:
+            while True:
+                for cursor in self._cursors:
+                    if cursor.position == start:
+                        self._cursors.remove(cursor)
+                        self._active.add(cursor)
+                        return cursor
+                # The sequential GET is being read short of `start`, or is parked short of it for
+                # a read that waits there: the reads before this one take it on to here (when one
+                # of them fails, the chain breaks: stop waiting).
+                coming = any(cursor.position < start for cursor in self._active) or any(
+                    cursor.position < start and cursor.position in self._waiting for cursor in self._cursors
+                )
+                remaining = deadline - time.monotonic()
+                if not coming or remaining <= 0:
+                    break
+                self._waiting.append(start)
+                try:
+                    self._changed.wait(remaining)
+                finally:
+                    self._waiting.remove(start)
+            # Behind the sequential GET (a re-read): exactly this range; else a new sequential GET,
+            # active from now on so that reads after this one wait for it.
+            open_ended = not any(c.position > start for c in (*self._active, *self._cursors))
             cursor = _Cursor(None, start, open_ended=open_ended)
-            self._active.add(cursor)
+            if open_ended:
+                self._active.add(cursor)
             self.get_requests += 1
         try:
             cursor.body = self._get(start, None if open_ended else end)
@@ -223,7 +245,7 @@ class S3RangeReader:
         return cursor
 
     def _release(self, cursor: _Cursor, *, park: bool) -> None:
-        with self._lock:
+        with self._changed:
             self._active.discard(cursor)
             if park:
                 self._cursors.append(cursor)
@@ -231,6 +253,7 @@ class S3RangeReader:
                 del self._cursors[:-_MAX_CURSORS]
             else:
                 evicted = [cursor]
+            self._changed.notify_all()
         for old in evicted:
             old.close()
 

@@ -175,21 +175,23 @@ def test_a_re_read_behind_the_sequential_get_gets_exactly_its_range(
     reader.close()
 
 
-def test_a_read_started_meanwhile_gets_its_own_range_at_once(
+def test_a_read_started_meanwhile_waits_for_the_sequential_get(
     s3_bucket: str, video: bytes, aws_connection: str
 ) -> None:
     reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
     first = reader.stream_range(0, 1000, block_bytes=100)
     got_first = [next(first)]
-    # The next segment's APPEND starts while the first is still being sent: it does not wait.
-    second = b"".join(reader.stream_range(1000, 2000, 100))
-    assert second == video[1000:2000]
-    assert reader.get_requests == 2
+    second: list[bytes] = []
+    # The next segment's APPEND starts while the first is still being sent.
+    waiter = threading.Thread(target=lambda: second.extend(reader.stream_range(1000, 2000, 100)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and second == []  # it waits for the GET to reach byte 1000
     got_first.extend(first)
-    assert b"".join(got_first) == video[:1000]
-    # The sequential GET is parked at 1000, where no read is coming; the exact-range GET is gone.
-    assert [(c.position, c.open_ended) for c in reader._cursors] == [(1000, True)]
-    assert reader._active == set()
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert b"".join(got_first) == video[:1000] and b"".join(second) == video[1000:2000]
+    assert reader.get_requests == 1
     reader.close()
 
 

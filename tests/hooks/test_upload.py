@@ -74,8 +74,7 @@ def test_s3_object_arrives_byte_for_byte(
             max_parallel_segments=parallel,
         )
         # Sequential segments stream from one S3 GET; segments streamed at the same time each need
-        # their own GET of exactly their range (one that starts when none is streaming continues the
-        # open GET).
+        # their own GET (a segment that starts when none is streaming continues the open one).
         if parallel == 1:
             assert reader.get_requests == 1
         else:
@@ -169,7 +168,7 @@ def test_reads_never_run_ahead_of_the_appends(
     assert _record(ads_api_emulator, result["media_key"]).sha256 == samples.sha256(data)
     assert len(reader.reads) == 31
     assert max(appended) <= parallel
-    # Each segment was read exactly once, and in order when one at a time.
+    # Each segment was read exactly once; one at a time, in order.
     segments = [(i * 4096, min((i + 1) * 4096, len(data))) for i in range(31)]
     assert sorted(reader.reads) == segments
     if parallel == 1:
