@@ -381,14 +381,15 @@ class AdsApiHook(BaseHook):
         **request_kwargs: Any,
     ) -> dict[str, Any]:
         attempts = 0
+        budget = http_core.RateLimitBudget(settings)
 
         def attempt() -> dict[str, Any]:
             nonlocal attempts
             attempts += 1
-            return self._send_once(method, url, shown_path, settings, request_kwargs)
+            return self._send_once(method, url, shown_path, settings, budget, request_kwargs)
 
         try:
-            return http_core.retrying(log, settings, idempotent=idempotent)(attempt)
+            return http_core.retrying(log, settings, idempotent=idempotent, budget=budget)(attempt)
         except AdsApiError as error:
             http_core.count_attempts(error, attempts)
             raise
@@ -399,12 +400,13 @@ class AdsApiHook(BaseHook):
         url: str,
         shown_path: str,
         settings: RetrySettings,
+        budget: http_core.RateLimitBudget,
         request_kwargs: dict[str, Any],
     ) -> dict[str, Any]:
         """One HTTP attempt (after waiting out a spent rate-limit window): the parsed JSON body."""
         import requests
 
-        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
+        hold = budget.hold(self._rate_limit_window, log)
         if hold:
             time.sleep(hold)
         timeout = self.config.timeout
