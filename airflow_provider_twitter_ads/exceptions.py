@@ -16,11 +16,25 @@ import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote
 
 from airflow_provider_twitter_ads.compat import AirflowException
 
 # Non-JSON bodies (proxy error pages) are summarized to this many characters in messages.
 _BODY_PREVIEW_CHARS = 200
+
+#: What replaces a credential echoed in an error body.
+REDACTED = "***"
+# An OAuth 1.0a credential a proxy or firewall echoed from the request: its name, the separator
+# (header, form, JSON, or HTML- or percent-encoded quoting), then its value.
+_ECHOED_CREDENTIAL = re.compile(
+    r"(?P<name>oauth_(?:signature|token))"
+    r"(?P<separator>(?:\\?[\"']|&quot;)?\s*(?:=|:|%3D)\s*(?:\\?[\"']|\\u0022|&quot;|&#0*34;|&#x0*22;|%22)?)"
+    r"(?P<value>(?:(?!\\u0022|&quot;|&#|%22)[^\s\"'\\,&;<>])+)",
+    re.IGNORECASE,
+)
+# Shorter values are left alone where they stand elsewhere in the text (they would match words).
+_MIN_ECHOED_VALUE_CHARS = 8
 
 
 class AdsApiError(AirflowException):
@@ -278,8 +292,9 @@ def error_from_response(
     API's problem details (``title``, ``detail``, ``type``), v1.1's ``{"errors": [{"code": 324,
     "message"}]}`` and ``{"request", "error"}``, and non-JSON bodies such as a proxy's HTML page.
     """
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
-    header_map = {k.lower(): str(v) for k, v in (headers or {}).items()}
+    # Credentials a proxy echoed go before anything is read, so no message, error or header has them.
+    text = redact_credentials(body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or ""))
+    header_map = {k.lower(): redact_credentials(str(v)) for k, v in (headers or {}).items()}
     errors: list[dict[str, Any]] = []
     message: str | None = None
     parsed = _parse_json(text)
@@ -297,6 +312,29 @@ def error_from_response(
     return error_class_for(status_code)(
         message, status_code=status_code, errors=errors, method=method, path=path, headers=header_map
     )
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the value of every ``oauth_signature`` and ``oauth_token`` in it replaced by
+    ``***``, and those values wherever else they stand (raw or percent-decoded).
+
+    Some proxies and firewalls echo the request's ``Authorization`` header in their error pages; the
+    consumer and token secrets are never sent, but the signature and token are.
+    """
+    if "oauth_" not in text.lower():
+        return text
+    values: set[str] = set()
+
+    def redact(found: re.Match[str]) -> str:
+        if found["value"] != REDACTED:
+            values.update({found["value"], unquote(found["value"])})
+        return f"{found['name']}{found['separator']}{REDACTED}"
+
+    redacted = _ECHOED_CREDENTIAL.sub(redact, text)
+    for value in sorted(values, key=len, reverse=True):
+        if len(value) >= _MIN_ECHOED_VALUE_CHARS:
+            redacted = redacted.replace(value, REDACTED)
+    return redacted
 
 
 def _errors_from_json(payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 import requests
 from requests_oauthlib import OAuth1
@@ -118,6 +121,33 @@ def test_scripted_error_faults(
     assert first.status_code == status
     assert session.get(_account_url(ads_api_emulator)).status_code == 200
     assert ads_api_emulator.faults.injected[kind] == 1
+
+
+@pytest.mark.parametrize("body_format", ["json", "html"])
+def test_echo_auth_fault_quotes_the_authorization_header(
+    ads_api_emulator: AdsApiEmulator, body_format: str
+) -> None:
+    options = {"status": 403, "format": body_format}
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "echo_auth", "options": options, "path": "accounts"}]}
+    )
+    session = _session(ads_api_emulator)
+    response = session.get(_account_url(ads_api_emulator))
+    assert response.status_code == 403
+    sent = response.request.headers["Authorization"]
+    sent = sent.decode() if isinstance(sent, bytes) else sent
+    signature = re.search(r'oauth_signature="([^"]+)"', sent)
+    assert signature is not None
+    text = html.unescape(response.text) if body_format == "html" else response.json()["errors"][0]["message"]
+    assert f"Authorization: {sent}" in text
+    assert f'oauth_token="{ads_api_emulator.config.access_token}"' in text
+    assert session.get(_account_url(ads_api_emulator)).status_code == 200
+    assert ads_api_emulator.faults.injected["echo_auth"] == 1
+
+
+def test_echo_auth_fault_refuses_an_unknown_format(ads_api_emulator: AdsApiEmulator) -> None:
+    with pytest.raises(ValueError, match="echo_auth format must be json or html, got 'xml'"):
+        ads_api_emulator.faults.configure({"scripted": [{"kind": "echo_auth", "options": {"format": "xml"}}]})
 
 
 def test_rate_limit_fault_without_reset_sends_no_rate_headers(ads_api_emulator: AdsApiEmulator) -> None:

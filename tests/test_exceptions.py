@@ -25,6 +25,7 @@ from airflow_provider_twitter_ads.exceptions import (
     describe_error,
     error_from_response,
     rebuild_error,
+    redact_credentials,
 )
 
 MEDIA_ID = "1029825579531807971"
@@ -295,6 +296,82 @@ def test_status_classes(status: int, cls: type[AdsApiError]) -> None:
 def test_response_headers_are_kept_lowercased() -> None:
     error = error_from_response(429, b"{}", {"X-Rate-Limit-Reset": "5"}, "GET", "accounts/x")
     assert error.headers == {"x-rate-limit-reset": "5"}
+
+
+SIGNATURE = "D8EKWFmvyh4Xk4%2BKvQ1lq%2BACQwY%3D"
+TOKEN = "1000000001-access-token"
+AUTHORIZATION = (
+    'OAuth oauth_nonce="2211535300285696326", oauth_timestamp="1796192810", oauth_version="1.0", '
+    'oauth_signature_method="HMAC-SHA1", oauth_consumer_key="consumer-key", '
+    f'oauth_token="{TOKEN}", oauth_signature="{SIGNATURE}"'
+)
+REDACTED_AUTHORIZATION = AUTHORIZATION.replace(TOKEN, "***").replace(SIGNATURE, "***")
+
+
+@pytest.mark.parametrize(
+    ("echo", "expected"),
+    [
+        (AUTHORIZATION, REDACTED_AUTHORIZATION),
+        # JSON-escaped, HTML-escaped (named and numeric) and JSON-keyed quoting.
+        (json.dumps(AUTHORIZATION)[1:-1], json.dumps(REDACTED_AUTHORIZATION)[1:-1]),
+        (AUTHORIZATION.replace('"', "&quot;"), REDACTED_AUTHORIZATION.replace('"', "&quot;")),
+        (AUTHORIZATION.replace('"', "&#34;"), REDACTED_AUTHORIZATION.replace('"', "&#34;")),
+        (json.dumps({"oauth_token": TOKEN}), '{"oauth_token": "***"}'),
+        # Form- or query-encoded, and percent-encoded quoting.
+        (f"oauth_token={TOKEN}&oauth_signature={SIGNATURE}&x=1", "oauth_token=***&oauth_signature=***&x=1"),
+        (f"oauth_signature%3D%22{SIGNATURE}%22", "oauth_signature%3D%22***%22"),
+        # The values wherever else they stand, raw or percent-decoded, are redacted too.
+        (
+            f'oauth_token={TOKEN} oauth_signature="{SIGNATURE}" (user {TOKEN}, signed D8EKWFmvyh4Xk4+KvQ1lq+ACQwY=)',
+            'oauth_token=*** oauth_signature="***" (user ***, signed ***)',
+        ),
+        # Nothing else is touched: other OAuth parameters and text without credentials.
+        (
+            'oauth_signature_method="HMAC-SHA1", oauth_token_secret=x',
+            'oauth_signature_method="HMAC-SHA1", oauth_token_secret=x',
+        ),
+        ("no credentials here", "no credentials here"),
+    ],
+)
+def test_redact_credentials(echo: str, expected: str) -> None:
+    redacted = redact_credentials(echo)
+    assert redacted == expected
+    assert redact_credentials(redacted) == redacted
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (
+            json.dumps(
+                {"errors": [{"code": "REQUEST_BLOCKED", "message": f"Authorization: {AUTHORIZATION}"}]}
+            ),
+            {},
+        ),
+        (
+            json.dumps(
+                {"title": "Forbidden", "detail": f"Authorization: {AUTHORIZATION}", "type": "about:blank"}
+            ),
+            {},
+        ),
+        # Shown as a 200-character preview: the echo comes first, so the values are inside it.
+        (json.dumps({"blocked": {"oauth_token": TOKEN, "oauth_signature": SIGNATURE}}), {}),
+        (
+            f"<html><body><p>Matched oauth_token=&quot;{TOKEN}&quot;, oauth_signature=&quot;{SIGNATURE}&quot;"
+            f"</p><p>Authorization: {AUTHORIZATION.replace(chr(34), '&quot;')}</p></body></html>",
+            {"content-type": "text/html"},
+        ),
+        (b"", {"x-echo-authorization": AUTHORIZATION}),
+    ],
+    ids=["ads-errors", "v2-problem", "unknown-json", "html", "response-header"],
+)
+def test_an_error_body_echoing_the_authorization_header_keeps_neither_value(
+    body: str | bytes, headers: dict
+) -> None:
+    error = error_from_response(403, body, headers, "GET", "accounts/x")
+    for shown in (str(error), repr(vars(error)), repr(error.serialize()), json.dumps(describe_error(error))):
+        assert TOKEN not in shown and SIGNATURE not in shown
+    assert rebuild_error(describe_error(error)).errors == error.errors
 
 
 def test_response_lost_message() -> None:

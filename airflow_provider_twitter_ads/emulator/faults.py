@@ -7,6 +7,9 @@ Fault kinds:
 
 - ``error``: answer ``status`` (default 503) with the documented error body, without handling.
 - ``html_error``: answer ``status`` (default 502) with an HTML page, as a proxy in front of the API would.
+- ``echo_auth``: answer ``status`` (default 403) with a body that echoes the request's
+  ``Authorization`` header, as some proxies and firewalls do; ``format`` ``json`` (default) or
+  ``html``.
 - ``rate_limit``: answer 429; ``with_reset`` (default true) says whether reset headers are sent.
 - ``slow``: sleep ``seconds`` (default 5) ``before`` or ``after`` (default) the write is committed.
 - ``drop_before``: close the connection without handling the request (nothing is written).
@@ -16,6 +19,7 @@ Fault kinds:
 
 from __future__ import annotations
 
+import html
 import random
 import re
 import threading
@@ -27,7 +31,16 @@ from typing import Any
 from airflow_provider_twitter_ads.emulator.core import ApiError, EmulatorRequest, Response
 from airflow_provider_twitter_ads.emulator.ratelimit import Window, window_headers
 
-FAULT_KINDS = ("error", "html_error", "rate_limit", "slow", "drop_before", "drop_after", "fail_processing")
+FAULT_KINDS = (
+    "error",
+    "html_error",
+    "echo_auth",
+    "rate_limit",
+    "slow",
+    "drop_before",
+    "drop_after",
+    "fail_processing",
+)
 
 
 @dataclass
@@ -81,7 +94,7 @@ class FaultInjector:
         scripted = []
         for item in spec.get("scripted", []):
             kind = item["kind"]
-            _check_kind(kind)
+            _check_kind(kind, item.get("options", {}))
             scripted.append(
                 ScriptedFault(
                     fault=Fault(kind, dict(item.get("options", {}))),
@@ -93,7 +106,7 @@ class FaultInjector:
             )
         rand = spec.get("random") or {}
         for kind in rand.get("rates", {}):
-            _check_kind(kind)
+            _check_kind(kind, rand.get("options", {}).get(kind, {}))
         with self._lock:
             self.scripted = scripted
             self.random = RandomFaults(
@@ -133,9 +146,11 @@ class FaultInjector:
             return None
 
 
-def _check_kind(kind: str) -> None:
+def _check_kind(kind: str, options: dict[str, Any]) -> None:
     if kind not in FAULT_KINDS:
         raise ValueError(f"Unknown fault kind {kind!r}; expected one of {', '.join(FAULT_KINDS)}")
+    if kind == "echo_auth" and options.get("format", "json") not in ("json", "html"):
+        raise ValueError(f"echo_auth format must be json or html, got {options['format']!r}")
 
 
 class DropConnection(Exception):
@@ -166,6 +181,8 @@ def apply_before(
         raise ApiError(status, code, message)
     if fault.kind == "html_error":
         return Response(_HTML_ERROR, int(options.get("status", 502)), {"content-type": "text/html"})
+    if fault.kind == "echo_auth":
+        return _echo_auth(request, int(options.get("status", 403)), str(options.get("format", "json")))
     if fault.kind == "rate_limit":
         headers: dict[str, str] = {}
         if options.get("with_reset", True):
@@ -181,6 +198,23 @@ def apply_before(
     if fault.kind == "fail_processing":
         request.fail_processing = True
     return None
+
+
+def _echo_auth(request: EmulatorRequest, status: int, body_format: str) -> Response:
+    """A gateway's refusal that quotes the request's Authorization header back (signature included)."""
+    authorization = request.headers.get("authorization", "")
+    if body_format == "html":
+        # A web application firewall's page: no title, the rule's matched data (the token and the
+        # signature) first, then the whole header; HTML-escaped.
+        matched = ", ".join(re.findall(r'oauth_(?:token|signature)="[^"]*"', authorization))
+        page = (
+            f"<html><body><h1>{status} Request blocked</h1><p>Matched data: {html.escape(matched)} "
+            f"within REQUEST_HEADERS:Authorization</p><p>Authorization: {html.escape(authorization)}"
+            "</p><p>Support ID: 5c1f9e0d</p></body></html>"
+        )
+        return Response(page.encode(), status, {"content-type": "text/html"})
+    message = f"Request blocked by the gateway. Authorization: {authorization}"
+    return Response({"errors": [{"code": "REQUEST_BLOCKED", "message": message}]}, status, {})
 
 
 def apply_after(fault: Fault) -> None:

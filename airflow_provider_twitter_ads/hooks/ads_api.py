@@ -381,14 +381,15 @@ class AdsApiHook(BaseHook):
         **request_kwargs: Any,
     ) -> dict[str, Any]:
         attempts = 0
+        budget = http_core.RateLimitBudget(settings)
 
         def attempt() -> dict[str, Any]:
             nonlocal attempts
             attempts += 1
-            return self._send_once(method, url, shown_path, settings, request_kwargs)
+            return self._send_once(method, url, shown_path, settings, budget, request_kwargs)
 
         try:
-            return http_core.retrying(log, settings, idempotent=idempotent)(attempt)
+            return http_core.retrying(log, settings, idempotent=idempotent, budget=budget)(attempt)
         except AdsApiError as error:
             http_core.count_attempts(error, attempts)
             raise
@@ -399,12 +400,13 @@ class AdsApiHook(BaseHook):
         url: str,
         shown_path: str,
         settings: RetrySettings,
+        budget: http_core.RateLimitBudget,
         request_kwargs: dict[str, Any],
     ) -> dict[str, Any]:
         """One HTTP attempt (after waiting out a spent rate-limit window): the parsed JSON body."""
         import requests
 
-        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
+        hold = budget.hold(self._rate_limit_window, log)
         if hold:
             time.sleep(hold)
         timeout = self.config.timeout
@@ -1027,9 +1029,11 @@ class AdsApiHook(BaseHook):
         segment_bytes: int = DEFAULT_SEGMENT_BYTES,
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
+        head: bytes | None = None,
     ) -> dict[str, Any]:
         """Upload media read through ``reader`` (``read_range(start, end) -> bytes``, and
-        ``stream_range`` to stream each segment); see :mod:`.upload`."""
+        ``stream_range`` to stream each segment); see :mod:`.upload` (``head``: the object's first
+        bytes, if already read, for the image signature check)."""
         return upload.upload_media(
             self,
             reader,
@@ -1040,6 +1044,7 @@ class AdsApiHook(BaseHook):
             segment_bytes=segment_bytes,
             max_parallel_segments=max_parallel_segments,
             upload_api=upload_api,
+            head=head,
         )
 
     def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:

@@ -215,26 +215,32 @@ class AsyncAdsApiHook(BaseHook):
         url = f"{config.upload_api_url}/{path}?{urlencode(params)}"
         settings = self.retry_settings
         attempts = 0
+        budget = http_core.RateLimitBudget(settings)
 
         async def attempt() -> dict[str, Any]:
             nonlocal attempts
             attempts += 1
-            return await self._get_once(url, path, config, settings)
+            return await self._get_once(url, path, config, settings, budget)
 
         try:
-            return await http_core.async_retrying(log, settings, idempotent=True)(attempt)
+            return await http_core.async_retrying(log, settings, idempotent=True, budget=budget)(attempt)
         except AdsApiError as error:
             http_core.count_attempts(error, attempts)
             raise
 
     async def _get_once(
-        self, url: str, path: str, config: AdsApiConnectionConfig, settings: RetrySettings
+        self,
+        url: str,
+        path: str,
+        config: AdsApiConnectionConfig,
+        settings: RetrySettings,
+        budget: http_core.RateLimitBudget,
     ) -> dict[str, Any]:
         """One signed GET (after waiting out a spent rate-limit window): the parsed JSON body."""
         import aiohttp
         from yarl import URL
 
-        hold = self._rate_limit_window.wait(settings.max_rate_limit_wait, log)
+        hold = budget.hold(self._rate_limit_window, log)
         if hold:
             await asyncio.sleep(hold)
         signer = self._get_signer(config)

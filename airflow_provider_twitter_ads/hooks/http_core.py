@@ -8,6 +8,8 @@ Each hook only sends one request and hands the answer here:
 - :func:`retrying` and :func:`async_retrying` build tenacity's ``Retrying`` and ``AsyncRetrying``
   from the same policy functions of :mod:`~airflow_provider_twitter_ads.hooks.retry_policy`.
 - :class:`RateLimitWindow` holds the next request when the last answer said the window is spent.
+- :class:`RateLimitBudget` keeps the rate-limit waits of one call within
+  ``RetrySettings.max_total_rate_limit_wait``.
 
 Whole-request deadlines and response validation belong here too, so both hooks get them at once.
 """
@@ -26,6 +28,7 @@ import tenacity
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiConnectionError,
     AdsApiError,
+    AdsApiRateLimitError,
     AdsApiResponseLostError,
     RateLimitWaitTooLongError,
     error_from_response,
@@ -37,6 +40,7 @@ from airflow_provider_twitter_ads.hooks.retry_policy import (
     retry_wait,
     should_retry,
     spent_window_wait,
+    total_rate_limit_wait_too_long,
 )
 
 _RATE_LIMIT_PREFIXES = ("x-account-rate-limit", "x-rate-limit")
@@ -163,7 +167,45 @@ class RateLimitWindow:
         return hold
 
 
-def _retry_args(log: logging.Logger, settings: RetrySettings, idempotent: bool) -> dict[str, Any]:
+class RateLimitBudget:
+    """The rate-limit waiting one call (all its attempts) may still do: what is left of
+    ``settings.max_total_rate_limit_wait``. Make one per call."""
+
+    def __init__(self, settings: RetrySettings) -> None:
+        self.settings = settings
+        self.waited = 0.0
+
+    def hold(self, window: RateLimitWindow, log: logging.Logger) -> float:
+        """Seconds to hold the next attempt for a spent window, counted as waited. A hold longer
+        than what is left is not waited: the request goes, and the API's 429 decides."""
+        left = max(0.0, self.settings.max_total_rate_limit_wait - self.waited)
+        hold = window.wait(min(self.settings.max_rate_limit_wait, left), log)
+        self.waited += hold
+        return hold
+
+    def take(self, error: AdsApiError, wait: float, log: logging.Logger) -> float:
+        """``wait`` (after ``error``, a 429) counted as waited; ``RateLimitWaitTooLongError`` when
+        it does not fit in what is left, with a warning that the budget is used up."""
+        total = self.settings.max_total_rate_limit_wait
+        too_long = total_rate_limit_wait_too_long(self.waited, wait, total)
+        if too_long is not None:
+            log.warning(
+                "%s %s: rate-limit waits used up (%.1f s waited, %.1f s more asked, "
+                "max_total_rate_limit_wait=%g s); not retrying",
+                error.method,
+                error.path,
+                self.waited,
+                wait,
+                total,
+            )
+            raise rate_limit_too_long(error, too_long)
+        self.waited += wait
+        return wait
+
+
+def _retry_args(
+    log: logging.Logger, settings: RetrySettings, idempotent: bool, budget: RateLimitBudget
+) -> dict[str, Any]:
     def log_retry(state: tenacity.RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
@@ -177,7 +219,11 @@ def _retry_args(log: logging.Logger, settings: RetrySettings, idempotent: bool) 
 
     def wait(state: tenacity.RetryCallState) -> float:
         assert state.outcome is not None
-        return retry_wait(state.outcome.exception(), state.attempt_number, settings)
+        error = state.outcome.exception()
+        seconds = retry_wait(error, state.attempt_number, settings)
+        if isinstance(error, AdsApiRateLimitError):
+            return budget.take(error, seconds, log)
+        return seconds
 
     return {
         "stop": tenacity.stop_after_attempt(settings.max_attempts),
@@ -188,16 +234,27 @@ def _retry_args(log: logging.Logger, settings: RetrySettings, idempotent: bool) 
     }
 
 
-def retrying(log: logging.Logger, settings: RetrySettings, *, idempotent: bool) -> tenacity.Retrying:
-    """The sync retry loop: stop, retry decision, waits and retry log lines from the shared policy."""
-    return tenacity.Retrying(**_retry_args(log, settings, idempotent))
+def retrying(
+    log: logging.Logger,
+    settings: RetrySettings,
+    *,
+    idempotent: bool,
+    budget: RateLimitBudget,
+) -> tenacity.Retrying:
+    """The sync retry loop: stop, retry decision, waits and retry log lines from the shared policy;
+    the waits after 429s are taken from ``budget`` (the call's :class:`RateLimitBudget`)."""
+    return tenacity.Retrying(**_retry_args(log, settings, idempotent, budget))
 
 
 def async_retrying(
-    log: logging.Logger, settings: RetrySettings, *, idempotent: bool
+    log: logging.Logger,
+    settings: RetrySettings,
+    *,
+    idempotent: bool,
+    budget: RateLimitBudget,
 ) -> tenacity.AsyncRetrying:
     """The async retry loop, from the same policy functions as :func:`retrying`."""
-    return tenacity.AsyncRetrying(**_retry_args(log, settings, idempotent))
+    return tenacity.AsyncRetrying(**_retry_args(log, settings, idempotent, budget))
 
 
 def count_attempts(error: AdsApiError, attempts: int) -> AdsApiError:

@@ -3,7 +3,8 @@
 The rules:
 
 - 429 is always retried (the API refused the request before doing anything), after the wait the
-  rate-limit headers ask for; a wait longer than ``max_rate_limit_wait`` fails at once.
+  rate-limit headers ask for; a wait longer than ``max_rate_limit_wait`` fails at once, and so does
+  one that would take the call's rate-limit waits in all past ``max_total_rate_limit_wait``.
 - ``AdsApiConnectionError`` (the server was never reached) is always retried.
 - 408, 423, 500, 502, 503, 504 and lost responses are retried only for idempotent requests
   (GET, PUT, DELETE, or a POST the caller marked ``idempotent=True``): resending a POST whose
@@ -46,6 +47,7 @@ __all__ = [
     "retry_wait",
     "should_retry",
     "spent_window_wait",
+    "total_rate_limit_wait_too_long",
 ]
 
 
@@ -54,20 +56,24 @@ class RetrySettings:
     """How often and how long a client retries.
 
     ``max_attempts`` counts every HTTP attempt (the first one included). Backoff waits are
-    ``uniform(0, min(backoff_cap, backoff_base * 2 ** (attempt - 1)))``.
+    ``uniform(0, min(backoff_cap, backoff_base * 2 ** (attempt - 1)))``. ``max_rate_limit_wait``
+    bounds one rate-limit wait; ``max_total_rate_limit_wait`` bounds all the rate-limit waits of
+    one call (the waits after 429s and the holds for a spent window), so its attempts cannot add
+    up to ``max_attempts - 1`` full windows.
     """
 
     max_attempts: int = 5
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     max_rate_limit_wait: float = 900.0
+    max_total_rate_limit_wait: float = 900.0
 
     def __post_init__(self) -> None:
         if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
             raise TypeError(f"max_attempts must be an int, got {self.max_attempts!r}")
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts!r}")
-        for name in ("backoff_base", "backoff_cap", "max_rate_limit_wait"):
+        for name in ("backoff_base", "backoff_cap", "max_rate_limit_wait", "max_total_rate_limit_wait"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
                 raise TypeError(f"{name} must be a finite number, got {value!r}")
@@ -180,6 +186,21 @@ def retry_wait(error: BaseException, attempt: int, settings: RetrySettings) -> f
         except RateLimitWaitTooLongError as too_long:
             raise rate_limit_too_long(error, too_long) from None
     return backoff_wait(attempt, settings.backoff_base, settings.backoff_cap)
+
+
+def total_rate_limit_wait_too_long(
+    waited: float, wait: float, total: float
+) -> RateLimitWaitTooLongError | None:
+    """The error for a rate-limit wait of ``wait`` seconds after the call already waited ``waited``,
+    when both together pass ``total`` (``max_total_rate_limit_wait``); None while they fit."""
+    if waited + wait <= total:
+        return None
+    return RateLimitWaitTooLongError(
+        f"rate-limit waits of this call would reach {waited + wait:.1f} s ({waited:.1f} s waited, "
+        f"{wait:.1f} s more asked), over max_total_rate_limit_wait={total:g} s; retry later or raise "
+        "max_total_rate_limit_wait",
+        status_code=429,
+    )
 
 
 def rate_limit_too_long(error: AdsApiError, too_long: RateLimitWaitTooLongError) -> RateLimitWaitTooLongError:

@@ -59,6 +59,7 @@ from airflow_provider_twitter_ads.utils.segments import (
     SegmentPlan,
     plan_segments,
 )
+from airflow_provider_twitter_ads.utils.sniff import SIGNATURE_BYTES, check_image_bytes
 from airflow_provider_twitter_ads.vocabulary import MediaCategory, get_media_category, normalize_media_type
 
 __all__ = [
@@ -139,13 +140,17 @@ def upload_media(
     segment_bytes: int = DEFAULT_SEGMENT_BYTES,
     max_parallel_segments: int = 1,
     upload_api: str | None = None,
+    head: bytes | None = None,
 ) -> dict[str, Any]:
     """Upload ``total_bytes`` read through ``reader`` and return the finalized media.
 
     Returns ``{"media_id", "media_key", "size", "expires_after_secs", "processing_info"}``
     (``processing_info`` is None for images). All arguments are checked before the first request
-    (``ValueError`` / ``TypeError`` naming the argument). Raises ``MediaUploadError`` when a session
-    cannot be completed, and the hook's ``AdsApiError`` for errors the API reports on INIT.
+    (``ValueError`` / ``TypeError`` naming the argument), and so are the first bytes of an image or
+    GIF: bytes that are no image format of the category are refused, named by the reader's ``uri``
+    (pass ``head``, at least the object's first ``sniff.SIGNATURE_BYTES``, if already read). Raises
+    ``MediaUploadError`` when a session cannot be completed, and the hook's ``AdsApiError`` for
+    errors the API reports on INIT.
     """
     if not isinstance(reader, RangeReader):
         raise TypeError(f"reader must have read_range(start, end) -> bytes, got {type(reader).__name__}")
@@ -155,6 +160,12 @@ def upload_media(
     category.check(media_type, total_bytes)
     owners = protocol.normalize_additional_owners(additional_owners)
     parallel = protocol.validate_parallelism(max_parallel_segments)
+    check_image_bytes(
+        category,
+        media_type,
+        lambda: head if head is not None else reader.read_range(0, min(SIGNATURE_BYTES, total_bytes)),
+        getattr(reader, "uri", None) or "the media",
+    )
     client = _Client(transport, protocol.resolve_upload_api(upload_api, transport.upload_api))
 
     if category.kind == "image" and plan.count == 1 and not owners:

@@ -154,6 +154,8 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
                 segment_bytes=self.segment_bytes,
                 max_parallel_segments=self.max_parallel_segments,
                 upload_api=upload_api,
+                # Read for the dimensions already: the hook checks an image's signature in it.
+                head=head.read() if category.kind != "video" else None,
             )
             self.log.info("Read %s with %d S3 GET request(s)", reader.uri, reader.get_requests)
         result = self._result(uploaded, category, media_type, reader, width, height)

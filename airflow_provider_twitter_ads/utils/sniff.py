@@ -12,7 +12,7 @@ import struct
 from collections.abc import Callable
 
 from airflow_provider_twitter_ads.utils.segments import RangeReader
-from airflow_provider_twitter_ads.vocabulary import normalize_media_type
+from airflow_provider_twitter_ads.vocabulary import MediaCategory, normalize_media_type
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,19 @@ _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # JPEG markers without a length field.
 _JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD9)})
 _JPEG_MAX_SEGMENTS = 256
+#: Bytes an image's signature check needs from the start of the object.
+SIGNATURE_BYTES = 64
+# Common formats that are not media, named in the error when an image's bytes are one of them.
+_OTHER_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x00\x00\x01\x00", "an ICO icon"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+)
+# Shown of a text head in the error.
+_TEXT_PREVIEW_CHARS = 40
 
 
 def media_type_from_content_type(content_type: str | None) -> str | None:
@@ -111,6 +124,52 @@ def infer_media_type(
             return media_type, source
     sniffed = media_type_from_magic(read_head())
     return (sniffed, "magic") if sniffed else None
+
+
+def describe_head(head: bytes) -> str:
+    """What an object's first bytes are, as the end of a sentence about them ("its first bytes
+    ..."): a media type, a known format, text (quoted), or no known format (in hex)."""
+    sniffed = media_type_from_magic(head)
+    if sniffed:
+        return f"are the signature of {sniffed}"
+    for signature, name in _OTHER_SIGNATURES:
+        if head.startswith(signature):
+            return f"are {name}"
+    sample = head[:SIGNATURE_BYTES]
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as cut:
+        # A multi-byte character cut off by the end of the sample is still text.
+        text = sample[: cut.start].decode("utf-8") if cut.start >= len(sample) - 3 else ""
+    if text.strip() and all(char.isprintable() or char in "\t\r\n" for char in text):
+        preview = " ".join(text.split())
+        if len(preview) > _TEXT_PREVIEW_CHARS:
+            preview = preview[:_TEXT_PREVIEW_CHARS] + "..."
+        return f"are text ({preview!r})"
+    return f"match no known format (they start {sample[:8].hex(' ')})" if sample else "are missing"
+
+
+def check_image_bytes(
+    category: MediaCategory, media_type: str, read_head: Callable[[], bytes], name: str
+) -> None:
+    """Refuse an image or GIF upload whose first bytes are no image format ``category`` takes.
+
+    ``read_head`` gives the object's first ``SIGNATURE_BYTES`` (or more, or all of it); it is only
+    called for image and GIF categories. ``name`` names the object in the error (its ``s3://``
+    URI). The media type and the key's extension only say what the object claims to be; its
+    signature says what it is. Videos are not checked here: the API's processing reports what it
+    cannot decode.
+    """
+    if category.kind not in ("image", "gif"):
+        return
+    head = read_head()
+    if media_type_from_magic(head) in category.media_types:
+        return
+    raise ValueError(
+        f"{name} is not an image media_category {category.name!r} takes: its media_type is "
+        f"{media_type}, but its first bytes {describe_head(head)}; the category takes "
+        f"{', '.join(sorted(category.media_types))}"
+    )
 
 
 class _HeaderWindow:

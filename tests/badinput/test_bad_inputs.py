@@ -31,6 +31,7 @@ from airflow_provider_twitter_ads.operators.promoted_tweet import PromoteTweetOp
 from airflow_provider_twitter_ads.operators.tweet import CreateTweetOperator
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.sensors.processing import VideoProcessingSensor
+from airflow_provider_twitter_ads.vocabulary import MEDIA_CATEGORIES
 
 from .conftest import BadInputContext, closed_port
 
@@ -172,6 +173,12 @@ CASES = [
         lambda c: upload(c, s3_uri="https://bucket.example.com/a.png"),
         ValueError,
         ["s3_uri", "https://bucket.example.com/a.png"],
+    ),
+    Case(
+        "upload-text-named-jpg",
+        lambda c: upload(c, c.put("photos/photo.jpg", b"not a photo, just notes\n")),
+        ValueError,
+        ["photos/photo.jpg", "image/jpeg", "text ('not a photo, just notes')"],
     ),
     Case(
         "upload-segment-over-5-mib",
@@ -707,3 +714,42 @@ def test_a_creative_type_the_image_does_not_fit_leaves_nothing_behind(bad_input:
         if kind in ("media_library", "account_media")
     }
     assert live == {kind: [] for kind in live}
+
+
+@pytest.mark.parametrize(
+    "category", [c.name for c in MEDIA_CATEGORIES.values() if c.kind in ("image", "gif")]
+)
+@pytest.mark.parametrize(
+    ("key", "data", "content_type", "seen"),
+    [
+        ("photo.jpg", b"Q3 banner copy: Autumn roast, now in store\n", None, "are text ('Q3 banner copy"),
+        (
+            "photo.gif",
+            b"Q3 banner copy: Autumn roast, now in store\n",
+            "image/gif",
+            "are text ('Q3 banner copy",
+        ),
+        ("banner.png", b"%PDF-1.7\n" + bytes(range(256)), "image/png", "are a PDF document"),
+        ("clip.webp", MP4, "image/webp", "are the signature of video/mp4"),
+    ],
+    ids=["text-as-jpg", "text-as-gif", "pdf-as-png", "mp4-as-webp"],
+)
+def test_bytes_that_are_no_image_send_no_request_for_any_image_category(
+    bad_input: BadInputContext, category: str, key: str, data: bytes, content_type: str | None, seen: str
+) -> None:
+    # The key's extension or the Content-Type names an image; a media_type of the category is given
+    # where they name one the category does not take, so only the bytes are wrong.
+    taken = MEDIA_CATEGORIES[category].media_types
+    claimed = "image/jpeg" if key.endswith(".jpg") else content_type
+    media_type = None if claimed in taken else sorted(taken)[0]
+    uri = f"s3://{bad_input.bucket}/{bad_input.put(key, data, content_type)}"
+    seen_before = len(bad_input.emulator.request_log)
+
+    with pytest.raises(ValueError) as caught:
+        upload(bad_input, s3_uri=uri, media_category=category, media_type=media_type)()
+
+    message = str(caught.value)
+    assert message.startswith(f"{uri} is not an image media_category '{category}' takes")
+    assert f"its first bytes {seen}" in message
+    # Not one request reached the API: no INIT, no simple upload.
+    assert list(bad_input.emulator.request_log)[seen_before:] == []

@@ -353,6 +353,52 @@ def test_429_retries_are_bounded(
     assert len(ads_api_emulator.api_requests()) == 2
 
 
+def test_rate_limit_waits_of_one_call_are_bounded_in_total(
+    inject: Inject, make_hook: MakeHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    # Each 429 without reset headers asks for a 1 s wait: the first fits in 1.5 s, the second not.
+    settings = RetrySettings(max_attempts=5, max_rate_limit_wait=5, max_total_rate_limit_wait=1.5)
+    hook = make_hook(retry_settings=settings)
+    inject("rate_limit", times=5, with_reset=False)
+    with pytest.raises(RateLimitWaitTooLongError) as info:
+        hook.get_line_item("8v7jo")
+    message = str(info.value)
+    assert message.startswith("GET accounts/18ce54d4x5t/line_items/8v7jo failed with 429 TOO_MANY_REQUESTS")
+    assert (
+        "would reach 2.0 s (1.0 s waited, 1.0 s more asked), over max_total_rate_limit_wait=1.5 s" in message
+    )
+    assert info.value.attempts == 2
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [429, 429]
+    used_up = [r for r in caplog.records if "rate-limit waits used up" in r.getMessage()]
+    assert [(r.levelno, r.getMessage()) for r in used_up] == [
+        (
+            logging.WARNING,
+            "GET accounts/18ce54d4x5t/line_items/8v7jo: rate-limit waits used up (1.0 s waited, 1.0 s more "
+            "asked, max_total_rate_limit_wait=1.5 s); not retrying",
+        )
+    ]
+    # The budget is per call: the next call starts with all of it.
+    inject("rate_limit", times=1, with_reset=False)
+    assert hook.get_line_item("8v7jo")["id"] == "8v7jo"
+    assert [r["status"] for r in ads_api_emulator.api_requests()][2:] == [429, 200]
+
+
+def test_a_spent_window_longer_than_the_budget_left_is_not_held(
+    make_hook: MakeHook, ads_api_emulator: AdsApiEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=HOOK_LOGGER)
+    # One request per 2 s window: the first answer says the window is spent for 2-3 s more.
+    ads_api_emulator.update_config(account_rate_limit=1, rate_limit_window=2)
+    hook = make_hook(retry_settings=RetrySettings(max_rate_limit_wait=5, max_total_rate_limit_wait=1))
+    hook.get_line_item("8v7jo")
+    with pytest.raises(RateLimitWaitTooLongError, match="over max_total_rate_limit_wait=1 s"):
+        hook.get_line_item("8v7jo")
+    # Not held for the window (it would not fit): sent, refused with 429, and not waited out.
+    assert [r["status"] for r in ads_api_emulator.api_requests()] == [200, 429]
+    assert not [r for r in caplog.records if "Rate-limit window spent" in r.getMessage()]
+
+
 def test_lost_post_response_is_not_resent(
     inject: Inject, hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
 ) -> None:

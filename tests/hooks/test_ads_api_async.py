@@ -172,6 +172,43 @@ async def test_rate_limit_reset_too_far_fails_at_once(
     assert len(status_requests(ads_api_emulator, media["id"])) == 1
 
 
+async def test_rate_limit_waits_of_one_status_call_are_bounded_in_total(
+    ads_api_emulator: AdsApiEmulator,
+    twitter_ads_connection: str,
+    upload_video: Callable[..., dict],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger=ads_api_async.__name__)
+    media = upload_video(TINY_PNG, media_category="tweet_image", media_type="image/png")
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {"kind": "rate_limit", "options": {"with_reset": False}, "path": "media/upload", "times": 5}
+            ]
+        }
+    )
+    # Each 429 without reset headers asks for a 1 s wait: the first fits in 1.5 s, the second not.
+    settings = RetrySettings(max_attempts=5, max_rate_limit_wait=5, max_total_rate_limit_wait=1.5)
+    async with AsyncAdsApiHook(twitter_ads_connection, retry_settings=settings) as hook:
+        with pytest.raises(RateLimitWaitTooLongError) as info:
+            await hook.get_upload_status(media["id"])
+    message = str(info.value)
+    assert message.startswith("GET 2/media/upload failed with 429")
+    assert (
+        "would reach 2.0 s (1.0 s waited, 1.0 s more asked), over max_total_rate_limit_wait=1.5 s" in message
+    )
+    assert info.value.attempts == 2
+    assert [r["status"] for r in status_requests(ads_api_emulator, media["id"])] == [429, 429]
+    used_up = [r for r in caplog.records if "rate-limit waits used up" in r.getMessage()]
+    assert [(r.levelno, r.getMessage()) for r in used_up] == [
+        (
+            logging.WARNING,
+            "GET 2/media/upload: rate-limit waits used up (1.0 s waited, 1.0 s more asked, "
+            "max_total_rate_limit_wait=1.5 s); not retrying",
+        )
+    ]
+
+
 async def test_a_spent_window_is_waited_out_instead_of_hitting_429(
     ads_api_emulator: AdsApiEmulator, twitter_ads_connection: str, upload_video: Callable[..., dict]
 ) -> None:

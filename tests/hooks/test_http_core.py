@@ -19,6 +19,7 @@ from airflow_provider_twitter_ads.emulator.faults import FAULT_KINDS
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
 from airflow_provider_twitter_ads.exceptions import (
     AdsApiError,
+    AdsApiForbiddenError,
     AdsApiRateLimitError,
     AdsApiResponseLostError,
     AdsApiServerError,
@@ -33,6 +34,8 @@ from airflow_provider_twitter_ads.utils.processing import check_processing
 EXPECTED: dict[str, tuple[type[Exception], bool]] = {
     "error": (AdsApiServerError, True),
     "html_error": (AdsApiServerError, True),
+    # A gateway refusing the request (403), its body echoing the Authorization header.
+    "echo_auth": (AdsApiForbiddenError, False),
     "rate_limit": (AdsApiRateLimitError, True),
     "slow": (AdsApiResponseLostError, True),
     "drop_before": (AdsApiResponseLostError, True),

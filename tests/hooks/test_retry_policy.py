@@ -27,6 +27,7 @@ from airflow_provider_twitter_ads.hooks.retry_policy import (
     retry_wait,
     should_retry,
     spent_window_wait,
+    total_rate_limit_wait_too_long,
 )
 
 NOW = 1_800_000_000.0
@@ -159,6 +160,8 @@ def test_retry_wait_backs_off_for_other_errors() -> None:
         ({"max_attempts": 2.0}, TypeError),
         ({"backoff_base": -1}, ValueError),
         ({"max_rate_limit_wait": float("inf")}, TypeError),
+        ({"max_total_rate_limit_wait": -1}, ValueError),
+        ({"max_total_rate_limit_wait": "900"}, TypeError),
     ],
 )
 def test_retry_settings_validation(kwargs: dict[str, object], error: type[Exception]) -> None:
@@ -169,6 +172,21 @@ def test_retry_settings_validation(kwargs: dict[str, object], error: type[Except
 def test_retry_settings_defaults() -> None:
     settings = RetrySettings()
     assert (settings.max_attempts, settings.max_rate_limit_wait) == (5, 900.0)
+    # One full window in all per call, not one per attempt (4 x 900 s with five attempts).
+    assert settings.max_total_rate_limit_wait == 900.0
+
+
+def test_total_rate_limit_waits_fit_until_they_pass_the_setting() -> None:
+    assert total_rate_limit_wait_too_long(0.0, 900.0, 900.0) is None
+    assert total_rate_limit_wait_too_long(600.0, 300.0, 900.0) is None
+    too_long = total_rate_limit_wait_too_long(600.0, 300.5, 900.0)
+    assert isinstance(too_long, RateLimitWaitTooLongError)
+    assert str(too_long).endswith(
+        "rate-limit waits of this call would reach 900.5 s (600.0 s waited, 300.5 s more asked), over "
+        "max_total_rate_limit_wait=900 s; retry later or raise max_total_rate_limit_wait"
+    )
+    # A zero budget refuses every rate-limit wait.
+    assert total_rate_limit_wait_too_long(0.0, 1.0, 0.0) is not None
 
 
 def test_a_spent_window_holds_the_next_request_until_its_reset() -> None:

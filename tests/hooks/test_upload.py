@@ -251,6 +251,41 @@ def test_bad_arguments_fail_before_any_request(
     assert reader.reads == []
 
 
+@pytest.mark.parametrize("segment_bytes", [SEGMENT, 64], ids=["simple-upload", "chunked"])
+@pytest.mark.parametrize(
+    ("category", "media_type"),
+    [
+        ("tweet_image", "image/jpeg"),
+        ("dm_image", "image/png"),
+        ("tweet_gif", "image/gif"),
+        ("dm_gif", "image/gif"),
+    ],
+)
+def test_bytes_that_are_no_image_are_refused_before_any_request(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator, category: str, media_type: str, segment_bytes: int
+) -> None:
+    data = b"name,width,height\nspring,300,250\n" * 8
+    reader = RecordingReader(data)
+    with pytest.raises(ValueError) as caught:
+        upload_media(hook, reader, len(data), media_type, category, segment_bytes=segment_bytes)
+    assert str(caught.value).startswith(f"the media is not an image media_category '{category}' takes")
+    assert "its first bytes are text ('name,width,height spring,300,250 name,wi...')" in str(caught.value)
+    assert ads_api_emulator.api_requests() == []
+    # Only the signature was read.
+    assert reader.reads == [(0, 64)]
+
+
+def test_an_image_head_already_read_is_not_read_again(
+    hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
+) -> None:
+    data = samples.png(320, 50)
+    reader = RecordingReader(data)
+    upload_media(hook, reader, len(data), "image/png", "tweet_image", head=data[:100])
+    # The simple upload's one read of the whole image; no read for the signature.
+    assert reader.reads == [(0, len(data))]
+    assert len(ads_api_emulator.api_requests("POST")) == 1
+
+
 def test_refused_credentials_fail_at_init_and_create_nothing(
     ads_api_emulator: AdsApiEmulator, monkeypatch: pytest.MonkeyPatch, fast_retries
 ) -> None:

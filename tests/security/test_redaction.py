@@ -415,3 +415,98 @@ def test_promoted_post_operators_leak_no_secret(
     for operator in (card_op, tweet_op, promote_op):
         assert leaks(rendered_fields(operator) + repr(operator), secrets) == []
     assert leaks(log_text(debug_logs, capfd), secrets) == []
+
+
+# -- error bodies that echo the request's Authorization header ------------------------------------
+
+# The value after an oauth_signature or oauth_token, in any quoting.
+_ECHOED = re.compile(
+    r"(oauth_(?:signature|token))(?:\\?[\"']|&quot;)?\s*[=:]\s*(?:\\?[\"']|&quot;)?([^\s\"'\\&,;<>]*)"
+)
+
+
+def echoed(text: str, token: str) -> list[str]:
+    """What in ``text`` is an echoed OAuth credential: a signature or token value, or the access token."""
+    found = [f"{name}={value}" for name, value in _ECHOED.findall(text) if value not in ("", "***")]
+    return found + (["the access token"] if token in text else [])
+
+
+def _echo_auth(path: str, body_format: str, status: int = 403, times: int = 1) -> dict[str, Any]:
+    options = {"status": status, "format": body_format}
+    return {"kind": "echo_auth", "path": path, "times": times, "options": options}
+
+
+async def _trigger_event(media_id: str) -> Any:
+    return await _first_event(VideoProcessingTrigger(media_id=media_id, max_poll_interval=1))
+
+
+@pytest.mark.parametrize("body_format", ["json", "html"])
+def test_error_bodies_echoing_the_authorization_header_leak_neither_signature_nor_token(
+    canary: AdsApiEmulator,
+    debug_logs: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    s3_client: Any,
+    s3_bucket: str,
+    body_format: str,
+) -> None:
+    from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
+
+    token = canary.config.access_token
+    preroll, display = upload_asset(s3_client, s3_bucket, 5)
+    quick = RetrySettings(max_attempts=2, backoff_base=0.01, backoff_cap=0.02)
+    # What reaches each place an echo could surface: the sync hook (a 503 retried and logged, then a
+    # 403), the simple upload and the chunked upload's APPEND, the async hook and a trigger's event.
+    cases = [
+        (
+            "sync hook",
+            [_echo_auth("/line_items/", body_format, status=503, times=2)],
+            lambda: AdsApiHook(retry_settings=quick).get_line_item("8v7jo"),
+        ),
+        (
+            "simple upload",
+            [_echo_auth("/2/media/upload$", body_format)],
+            lambda: UploadMediaOperator(
+                task_id="upload", s3_bucket=s3_bucket, s3_key=display.s3_key, media_category="tweet_image"
+            ).execute({}),
+        ),
+        (
+            "APPEND",
+            [_echo_auth("/append$", body_format)],
+            lambda: UploadMediaOperator(
+                task_id="upload",
+                s3_bucket=s3_bucket,
+                s3_key=preroll.s3_key,
+                media_category="amplify_video",
+                segment_bytes=64 * 1024,
+            ).execute({}),
+        ),
+        (
+            "async hook",
+            [_echo_auth("/2/media/upload$", body_format)],
+            lambda: asyncio.run(_async_status("twitter_ads_default", "1" * 19)),
+        ),
+    ]
+    texts: dict[str, str] = {}
+    for where, faults, call in cases:
+        canary.faults.configure({"scripted": faults})
+        with pytest.raises(AdsApiError) as caught:
+            call()
+        texts[f"{where}: exception"] = error_text(caught.value)
+        # The echo arrived and was read: the message quotes both values, redacted.
+        assert 'oauth_token="***"' in str(caught.value), where
+        assert 'oauth_signature="***"' in str(caught.value), where
+    canary.faults.configure({"scripted": [_echo_auth("/2/media/upload$", body_format)]})
+    event = asyncio.run(_trigger_event("1" * 19))
+    assert event.payload["status"] == "error"
+    texts["trigger event"] = json.dumps(event.payload)
+    texts["logs"] = log_text(debug_logs, capfd)
+
+    assert canary.faults.injected["echo_auth"] == 6
+    for where, text in texts.items():
+        assert echoed(text, token) == [], f"an echoed credential in {where}"
+        assert leaks(text.replace("oauth_signature", "")) == [], f"a secret in {where}"
+    # The retried 503 was logged with its (redacted) message.
+    assert any(
+        "retrying in" in r.getMessage() and "Authorization: OAuth" in r.getMessage()
+        for r in debug_logs.records
+    )

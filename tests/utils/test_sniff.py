@@ -8,10 +8,16 @@ from airflow_provider_twitter_ads.emulator import samples
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 from airflow_provider_twitter_ads.utils.sniff import (
     HEAD_BYTES,
+    check_image_bytes,
+    describe_head,
     image_dimensions,
     infer_media_type,
     media_type_from_magic,
 )
+from airflow_provider_twitter_ads.vocabulary import MEDIA_CATEGORIES
+
+IMAGE_CATEGORIES = [c for c in MEDIA_CATEGORIES.values() if c.kind in ("image", "gif")]
+TEXT = b"Spring launch: final copy, v3\nDo not upload this file.\n"
 
 
 class CountingReader(BytesRangeReader):
@@ -105,3 +111,73 @@ def test_jpeg_frame_header_past_the_head_is_found_with_small_reads() -> None:
 )
 def test_truncated_or_non_images_give_no_dimensions(data: bytes) -> None:
     assert image_dimensions(BytesRangeReader(data), len(data)) is None
+
+
+# -- the image signature check ------------------------------------------------------------------
+
+
+def test_every_image_and_gif_category_of_the_vocabulary_is_checked() -> None:
+    assert {c.name for c in IMAGE_CATEGORIES} == {"tweet_image", "dm_image", "tweet_gif", "dm_gif"}
+
+
+@pytest.mark.parametrize("category", IMAGE_CATEGORIES, ids=lambda c: c.name)
+def test_text_named_as_an_image_is_refused_for_every_image_category(category) -> None:
+    media_type = sorted(category.media_types)[0]
+    with pytest.raises(ValueError) as caught:
+        check_image_bytes(category, media_type, lambda: TEXT, "s3://assets/photo.jpg")
+    message = str(caught.value)
+    assert message.startswith(f"s3://assets/photo.jpg is not an image media_category '{category.name}' takes")
+    assert f"its media_type is {media_type}" in message
+    assert "its first bytes are text ('Spring launch: final copy, v3 Do not upl...')" in message
+
+
+@pytest.mark.parametrize(
+    ("category", "data"),
+    [
+        ("tweet_image", samples.jpeg(1, 1)),
+        ("tweet_image", samples.png(1, 1)),
+        ("dm_image", samples.webp_lossy(8, 8)),
+        ("dm_image", samples.bmp(1, 1)),
+        ("tweet_gif", samples.gif(1, 1)),
+        ("dm_gif", samples.gif(2, 2)),
+    ],
+)
+def test_images_the_category_takes_pass(category: str, data: bytes) -> None:
+    # The declared type may differ from the signature's (a PNG named .jpg): both are images it takes.
+    check_image_bytes(MEDIA_CATEGORIES[category], "image/jpeg", lambda: data, "s3://assets/a.jpg")
+
+
+@pytest.mark.parametrize(
+    ("category", "data", "seen"),
+    [
+        ("tweet_image", samples.gif(1, 1), "are the signature of image/gif"),
+        ("tweet_gif", samples.png(1, 1), "are the signature of image/png"),
+        ("dm_image", samples.mp4(64), "are the signature of video/mp4"),
+    ],
+)
+def test_another_kind_of_media_is_refused(category: str, data: bytes, seen: str) -> None:
+    with pytest.raises(ValueError, match=f"first bytes {seen}; the category takes"):
+        check_image_bytes(MEDIA_CATEGORIES[category], "image/png", lambda: data, "s3://a/b")
+
+
+@pytest.mark.parametrize("category", ["tweet_video", "dm_video", "amplify_video"])
+def test_video_categories_read_no_bytes(category: str) -> None:
+    check_image_bytes(MEDIA_CATEGORIES[category], "video/mp4", _never, "s3://a/clip.mp4")
+
+
+@pytest.mark.parametrize(
+    ("head", "described"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "are a PDF document"),
+        (b"PK\x03\x04\x14\x00", "are a ZIP archive"),
+        (b"<!DOCTYPE html><html>", "are text ('<!DOCTYPE html><html>')"),
+        (
+            "caf\u00e9 ".encode() * 16,
+            "are text ('caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9 caf\u00e9 ...')",
+        ),
+        (bytes(range(200, 216)), "match no known format (they start c8 c9 ca cb cc cd ce cf)"),
+        (b"\x00" * 30, "match no known format (they start 00 00 00 00 00 00 00 00)"),
+    ],
+)
+def test_describe_head_says_what_the_bytes_look_like(head: bytes, described: str) -> None:
+    assert describe_head(head) == described
