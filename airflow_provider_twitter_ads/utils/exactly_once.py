@@ -173,7 +173,8 @@ def create_once(
     recalled = remembered.recall() if remembered is not None else None
     if recalled is not None:
         entity, settled = recalled
-        log.info("Reusing the %s %s an earlier try of this task created", what, _shown(identity, entity))
+        shown = _shown(remembered.identity, entity)  # type: ignore[union-attr]
+        log.info("Reusing the %s %s an earlier try of this task created", what, shown)
         if settled:
             return entity, False
         if find_all is None:
