@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 import pytest
+from support.concurrency import run_together
 from support.creatives import PREROLL_LINE_ITEM, live, ready_media, writes
 from support.promoted import WEBSITE_CLICKS, owned_media
 from support.task_state import DictStore
@@ -463,3 +464,43 @@ def test_v4_image_account_media_is_made_once_across_tries_only_with_a_store(
 
     assert run({})["id"] != first["id"]
     assert len(live(ads_api_emulator, "account_media")) == 2
+
+
+#: API latency in the twin tests: long enough that every twin looks before any create lands.
+TWIN_LATENCY = 0.3
+
+
+@pytest.mark.parametrize(
+    "kind", [k for k in KINDS if k.name in ("media_creatives", "card")], ids=lambda k: k.name
+)
+def test_twins_with_their_own_stores_leave_one_live_and_a_deleted_loser_is_never_reused(
+    ads_api_emulator: AdsApiEmulator, conn: str, kind: Kind, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = kind.prepare(ads_api_emulator, monkeypatch)
+    ads_api_emulator.update_config(latency=TWIN_LATENCY)
+    stores = [DictStore(), DictStore()]
+    turn = iter(stores)
+
+    results = run_together(2, lambda: run({"task_state_store": next(turn)}))
+
+    ads_api_emulator.update_config(latency=0)
+    collection = next(iter(kind.ids(results[0])))
+    survivors = {str(entity["id"]) for entity in live(ads_api_emulator, collection)}
+    assert kind.ids(results[0]) == kind.ids(results[1])
+    assert set(kind.ids(results[0])[collection]) == survivors
+    with ads_api_emulator.state.lock:
+        losers = [i for i, e in ads_api_emulator.state.table(collection).items() if e.get("deleted")]
+    assert losers, "both twins created, and the converge step deleted the later copies"
+    # Each twin remembers the survivor, not its own deleted copy.
+    for store in stores:
+        assert {value["id"] for value in store.values.values()} == survivors
+
+    # A store left holding a deleted loser's id (a try that died before remembering the survivor):
+    # the GET finds it deleted, the retry looks, and reuses the survivor. Nothing is resurrected.
+    key = next(iter(stores[0].values))
+    stores[0].values[key] = {"id": str(losers[0]), "settled": True}
+    ads_api_emulator.request_log.clear()
+    again = run({"task_state_store": stores[0]})
+    assert kind.ids(again) == kind.ids(results[0])
+    assert creates(ads_api_emulator, kind) == []
+    assert stores[0].values[key]["id"] in survivors
