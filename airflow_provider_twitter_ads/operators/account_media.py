@@ -20,6 +20,8 @@ from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
     check_seconds,
+    library_entry_remembered,
+    remembered_create,
 )
 from airflow_provider_twitter_ads.utils.creatives import (
     MediaRef,
@@ -29,15 +31,18 @@ from airflow_provider_twitter_ads.utils.creatives import (
     is_live,
     library_entry_misfit,
     media_ref,
+    names_media,
     resolve_creative_type,
     scan_account_media,
 )
 from airflow_provider_twitter_ads.utils.exactly_once import (
+    RememberedCreate,
     create_once,
     created_at_then_id,
     poll,
     settle_concurrent,
 )
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 from airflow_provider_twitter_ads.vocabulary import (
     CREATIVE_TYPES,
     DISPLAY_CREATIVE_TYPE_DIMENSIONS,
@@ -130,10 +135,30 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         library_fields = self._library_fields()
         account_id = self.account_id or self.hook.account_id
         self.log.info("Account media for %s as %s in account %s", media.media_key, creative_type, account_id)
-        if self.hook.api_version >= MEDIA_LIBRARY_MIN_VERSION:
-            entity = self._through_media_library(media, creative_type, library_fields, account_id)
+        state = TaskState.of(context)
+        remembered = remembered_create(
+            state,
+            f"created.account_media.{media.media_key}.{creative_type}",
+            lambda account_media_id: self.hook.get_account_media(account_media_id, account_id=account_id),
+            # Image account media may carry nothing that names their media (then the type decides).
+            lambda entity: (
+                entity.get("creative_type") == creative_type
+                and names_media(entity, media.media_key) is not False
+            ),
+            not_found_code=NOT_FOUND_CODES.ACCOUNT_MEDIA,
+            what="account media",
+        )
+        if self.hook.api_version < MEDIA_LIBRARY_MIN_VERSION:
+            entity = self._through_account_media_endpoint(media, creative_type, account_id, remembered)
+        elif (recalled := remembered.recall()) is not None:
+            entity = recalled[0]
+            self.log.info(
+                "Reusing account media %s, which an earlier try of this task made", entity.get("id")
+            )
         else:
-            entity = self._through_account_media_endpoint(media, creative_type, account_id)
+            entity = self._through_media_library(media, creative_type, library_fields, account_id, state)
+            # The API made it from the library add: remembered once found (and converged).
+            remembered.remember(entity, settled=True)
         result = account_media_result(entity, account_id, media.media_key)
         self._lineage = account_media_lineage(
             self.lineage_namespace,
@@ -166,7 +191,12 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         return fields
 
     def _through_media_library(
-        self, media: MediaRef, creative_type: str, library_fields: dict[str, str], account_id: str
+        self,
+        media: MediaRef,
+        creative_type: str,
+        library_fields: dict[str, str],
+        account_id: str,
+        state: TaskState,
     ) -> Mapping[str, Any]:
         """API v5+: add the media to the library once, then find the account media it made.
 
@@ -200,6 +230,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             lost_errors=(AdsApiResponseLostError,),
             what="media library entry",
             settle_seconds=self._settle_seconds(),
+            remembered=library_entry_remembered(state, media.media_key, account_id, self.hook),
         )
         try:
             return self._account_media_of_entry(
@@ -372,7 +403,11 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         return f"What this run added was rolled back ({done})"
 
     def _through_account_media_endpoint(
-        self, media: MediaRef, creative_type: str, account_id: str
+        self,
+        media: MediaRef,
+        creative_type: str,
+        account_id: str,
+        remembered: RememberedCreate[Mapping[str, Any]],
     ) -> Mapping[str, Any]:
         """API <= 4: POST account_media once (looking for an existing one first).
 
@@ -401,6 +436,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             lost_errors=(AdsApiResponseLostError,),
             what="account media",
             settle_seconds=self._settle_seconds(),
+            remembered=remembered,
         )
         return entity
 

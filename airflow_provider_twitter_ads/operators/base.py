@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,12 +18,16 @@ from airflow_provider_twitter_ads.lineage import (
     parse_creative_live_uri,
     x_ads_namespace,
 )
+from airflow_provider_twitter_ads.utils.creatives import is_live
 from airflow_provider_twitter_ads.utils.exactly_once import (
     CONVERGE_SECONDS,
+    RememberedCreate,
     delete_each,
     settle_seconds_for,
 )
 from airflow_provider_twitter_ads.utils.promoted_posts import default_name
+from airflow_provider_twitter_ads.utils.task_state import TaskState
+from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
 
 if TYPE_CHECKING:
     from airflow.providers.openlineage.extractors import OperatorLineage
@@ -105,6 +109,41 @@ class AdsApiEntityOperator(ReportsLineage, BaseOperator):
         return settle_seconds_for(self.hook.config.timeout)
 
 
+def remembered_create(
+    state: TaskState,
+    key: str,
+    get: Callable[[str], Mapping[str, Any]],
+    matches: Callable[[Mapping[str, Any]], bool],
+    *,
+    not_found_code: str | None,
+    what: str,
+    identity: Callable[[Mapping[str, Any]], str] | None = None,
+    converged_later: bool = False,
+) -> RememberedCreate[Mapping[str, Any]]:
+    """What a task remembers creating under ``key``, checked by one ``get`` of its id.
+
+    The GET's entity counts when it is live and ``matches`` what is asked for; a 404 naming it
+    missing (``not_found_code``; None: any 404 but a wrong route) means it is gone.
+    """
+
+    def get_live(entity_id: str) -> Mapping[str, Any] | None:
+        try:
+            entity = get(entity_id)
+        except AdsApiNotFoundError as exc:
+            gone = (
+                names_missing(exc, not_found_code)
+                if not_found_code
+                else not names_missing(exc, NOT_FOUND_CODES.ROUTE)
+            )
+            if gone:
+                return None
+            raise
+        return entity if is_live(entity) and matches(entity) else None
+
+    extra = {} if identity is None else {"identity": identity}
+    return RememberedCreate(state, key, get_live, what=what, converged_later=converged_later, **extra)
+
+
 def report_creatives_live(
     context: Context, outlets: Iterable[object], namespace: str, events: Sequence[CreativeLiveEvent]
 ) -> None:
@@ -182,3 +221,18 @@ class DeleteEntitiesOperator(AdsApiEntityOperator):
             self.lineage_namespace, account_id=account_id, resource=self.lineage_resource, entity_ids=deleted
         )
         return deleted
+
+
+def library_entry_remembered(
+    state: TaskState, media_key: str, account_id: str, hook: AdsApiHook
+) -> RememberedCreate[Mapping[str, Any]]:
+    """The media library entry a task remembers adding ``media_key`` as (its id is the media key)."""
+    return remembered_create(
+        state,
+        f"created.media_library.{media_key}",
+        lambda key: hook.get_media_library_entry(key, account_id=account_id),
+        lambda entry: str(entry.get("media_key")) == media_key,
+        not_found_code=NOT_FOUND_CODES.GENERIC,
+        what="media library entry",
+        identity=lambda entry: str(entry.get("media_key")),
+    )

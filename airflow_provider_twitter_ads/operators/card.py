@@ -13,6 +13,8 @@ from airflow_provider_twitter_ads.lineage import Resource, card_lineage
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
+    library_entry_remembered,
+    remembered_create,
     task_name,
 )
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
@@ -28,6 +30,7 @@ from airflow_provider_twitter_ads.utils.promoted_posts import (
     survivor,
     website_component,
 )
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
 
 
@@ -105,9 +108,10 @@ class CreateCardOperator(AdsApiEntityOperator):
         account_id = self.account_id or self.hook.account_id
         missing = self._not_in_library(media, account_id)
 
+        state = TaskState.of(context)
         for item in missing:
-            self._add_to_library(item, account_id)
-        card = self._create(name, components, account_id)
+            self._add_to_library(item, account_id, state)
+        card = self._create(name, components, account_id, state)
         result = card_result(card, account_id)
         self._lineage = card_lineage(
             self.lineage_namespace,
@@ -159,7 +163,7 @@ class CreateCardOperator(AdsApiEntityOperator):
         if state != "succeeded":
             raise ValueError(f"media_keys {item.media_key} has not finished processing (state {state})")
 
-    def _add_to_library(self, item: CardMedia, account_id: str) -> None:
+    def _add_to_library(self, item: CardMedia, account_id: str, state: TaskState) -> None:
         def find() -> Mapping[str, Any] | None:
             try:
                 entry = self.hook.get_media_library_entry(item.media_key, account_id=account_id)
@@ -173,10 +177,13 @@ class CreateCardOperator(AdsApiEntityOperator):
             lost_errors=(AdsApiResponseLostError,),
             what="media library entry",
             settle_seconds=self._settle_seconds(),
+            remembered=library_entry_remembered(state, item.media_key, account_id, self.hook),
         )
         self.log.info("Added %s to the media library of account %s", item.media_key, account_id)
 
-    def _create(self, name: str, components: list[dict[str, Any]], account_id: str) -> Mapping[str, Any]:
+    def _create(
+        self, name: str, components: list[dict[str, Any]], account_id: str, state: TaskState
+    ) -> Mapping[str, Any]:
         def find_all() -> list[dict[str, Any]]:
             return [
                 card
@@ -187,12 +194,23 @@ class CreateCardOperator(AdsApiEntityOperator):
         def find() -> Mapping[str, Any] | None:
             return survivor(find_all(), _card_id)
 
+        remembered = remembered_create(
+            state,
+            f"created.card.{name}",
+            lambda card_id: self.hook.get_card(card_id, account_id=account_id),
+            lambda card: card.get("name") == name,
+            not_found_code=NOT_FOUND_CODES.CARD,
+            what="card",
+            identity=_card_id,
+            converged_later=True,
+        )
         card, created = create_once(
             find,
             lambda: self.hook.create_card(name, components, account_id=account_id),
             lost_errors=(AdsApiResponseLostError,),
             what="card",
             settle_seconds=self._settle_seconds(),
+            remembered=remembered,
         )
         if created:
             card = converge(
@@ -202,6 +220,7 @@ class CreateCardOperator(AdsApiEntityOperator):
                 lambda a, b: _card_id(a) == _card_id(b),
                 lambda own: self.hook.delete_card(_card_id(own), account_id=account_id),
                 what="card",
+                remembered=remembered,
             )
         elif not card_matches(card, components):
             self.log.info("Card %s exists with other components; updating it", card.get("id"))

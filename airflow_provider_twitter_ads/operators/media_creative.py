@@ -23,6 +23,7 @@ from airflow_provider_twitter_ads.lineage import (
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
+    remembered_create,
     report_creatives_live,
 )
 from airflow_provider_twitter_ads.utils.creatives import (
@@ -33,6 +34,7 @@ from airflow_provider_twitter_ads.utils.creatives import (
 )
 from airflow_provider_twitter_ads.utils.exactly_once import create_once
 from airflow_provider_twitter_ads.utils.params import check_http_url
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 from airflow_provider_twitter_ads.vocabulary import CREATIVE_TYPES, LANDING_URL_OBJECTIVES, NOT_FOUND_CODES
 
 
@@ -122,14 +124,15 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
                 )
 
         # A line item listed twice is attached once; the result lists it at each place it was given.
+        state = TaskState.of(context)
         by_line_item: dict[str, dict[str, Any]] = {}
         for line_item_id in dict.fromkeys(line_item_ids):
             try:
-                creative = self._attach(account_media_id, line_item_id, landing_url, account_id)
+                creative = self._attach(account_media_id, line_item_id, landing_url, account_id, state)
                 result = media_creative_result(creative, account_id, creative_type)
                 if call_to_action is not None:
                     result["preroll_call_to_action"] = self._set_call_to_action(
-                        line_item_id, *call_to_action, account_id
+                        line_item_id, *call_to_action, account_id, state
                     )
             except Exception as exc:
                 if not by_line_item:
@@ -176,7 +179,12 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
         )
 
     def _attach(
-        self, account_media_id: str, line_item_id: str, landing_url: str | None, account_id: str
+        self,
+        account_media_id: str,
+        line_item_id: str,
+        landing_url: str | None,
+        account_id: str,
+        state: TaskState,
     ) -> Mapping[str, Any]:
         def find_all() -> list[Mapping[str, Any]]:
             creatives = self.hook.list_media_creatives(account_id=account_id, line_item_ids=[line_item_id])
@@ -199,6 +207,17 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
             find_all=find_all,
             delete_own=lambda own: self.hook.delete_media_creative(str(own["id"]), account_id=account_id),
             converge_seconds=self.converge_seconds,
+            remembered=remembered_create(
+                state,
+                f"created.media_creative.{line_item_id}",
+                lambda creative_id: self.hook.get_media_creative(creative_id, account_id=account_id),
+                lambda creative: (
+                    (str(creative.get("line_item_id")), str(creative.get("account_media_id")))
+                    == (line_item_id, account_media_id)
+                ),
+                not_found_code=NOT_FOUND_CODES.MEDIA_CREATIVE,
+                what="media creative",
+            ),
         )
         if not created and landing_url is not None and creative.get("landing_url") not in (None, landing_url):
             self.log.warning(
@@ -218,7 +237,7 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
         return creative
 
     def _set_call_to_action(
-        self, line_item_id: str, call_to_action: str, url: str, account_id: str
+        self, line_item_id: str, call_to_action: str, url: str, account_id: str, state: TaskState
     ) -> dict[str, Any]:
         """One preroll call-to-action per line item: created once, updated when it differs."""
 
@@ -247,6 +266,14 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
                 str(own["id"]), account_id=account_id
             ),
             converge_seconds=self.converge_seconds,
+            remembered=remembered_create(
+                state,
+                f"created.preroll_call_to_action.{line_item_id}",
+                lambda cta_id: self.hook.get_preroll_call_to_action(cta_id, account_id=account_id),
+                lambda entity: str(entity.get("line_item_id")) == line_item_id,
+                not_found_code=NOT_FOUND_CODES.GENERIC,
+                what="preroll call-to-action",
+            ),
         )
         if not created and (entity.get("call_to_action"), entity.get("call_to_action_url")) != (
             call_to_action,

@@ -18,6 +18,7 @@ from airflow_provider_twitter_ads.lineage import (
 from airflow_provider_twitter_ads.operators.base import (
     AdsApiEntityOperator,
     DeleteEntitiesOperator,
+    remembered_create,
     report_creatives_live,
 )
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
@@ -27,6 +28,7 @@ from airflow_provider_twitter_ads.utils.promoted_posts import (
     promoted_tweet_result,
     survivor,
 )
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
 
 
@@ -82,6 +84,31 @@ class PromoteTweetOperator(AdsApiEntityOperator):
         check_line_item_takes_posts(line_item)
         self._check_posts(wanted, account_id)
 
+        state = TaskState.of(context)
+        remembered = {
+            tweet_id: remembered_create(
+                state,
+                f"created.promoted_tweet.{line_item_id}.{tweet_id}",
+                lambda promoted_id: self.hook.get_promoted_tweet(promoted_id, account_id=account_id),
+                lambda promoted, tweet_id=tweet_id: (
+                    (str(promoted.get("line_item_id")), str(promoted.get("tweet_id")))
+                    == (line_item_id, tweet_id)
+                ),
+                not_found_code=NOT_FOUND_CODES.PROMOTED_TWEET,
+                what="promoted post",
+            )
+            for tweet_id in wanted
+        }
+        # What an earlier try of this task promoted: settled ones need no list at all; one whose try
+        # died before its converge step is converged below as this task's own.
+        recalled = {tweet_id: remembered[tweet_id].recall() for tweet_id in wanted}
+        chosen: dict[str, Mapping[str, Any]] = {
+            tweet_id: found[0] for tweet_id, found in recalled.items() if found is not None and found[1]
+        }
+        mine: dict[str, Mapping[str, Any]] = {
+            tweet_id: found[0] for tweet_id, found in recalled.items() if found is not None and not found[1]
+        }
+
         def live() -> dict[str, list[dict[str, Any]]]:
             found: dict[str, list[dict[str, Any]]] = {}
             for promoted in self.hook.list_promoted_tweets(account_id, line_item_ids=[line_item_id]):
@@ -89,9 +116,9 @@ class PromoteTweetOperator(AdsApiEntityOperator):
                     found.setdefault(str(promoted["tweet_id"]), []).append(promoted)
             return found
 
-        existing = live()
-        missing = [tweet_id for tweet_id in wanted if tweet_id not in existing]
-        mine: dict[str, dict[str, Any]] = {}
+        rest = [tweet_id for tweet_id in wanted if tweet_id not in chosen and tweet_id not in mine]
+        existing = live() if rest else {}
+        missing = [tweet_id for tweet_id in rest if tweet_id not in existing]
         if missing:
 
             def find() -> dict[str, dict[str, Any]] | None:
@@ -102,9 +129,14 @@ class PromoteTweetOperator(AdsApiEntityOperator):
 
             def create() -> dict[str, dict[str, Any]]:
                 made = self.hook.create_promoted_tweets(line_item_id, missing, account_id=account_id)
-                return {str(promoted["tweet_id"]): promoted for promoted in made}
+                made_by_tweet = {str(promoted["tweet_id"]): promoted for promoted in made}
+                # Right after the response: a worker that dies from here on leaves its retry the ids.
+                for tweet_id, promoted in made_by_tweet.items():
+                    if tweet_id in remembered:
+                        remembered[tweet_id].remember(promoted, settled=False)
+                return made_by_tweet
 
-            mine, created = create_once(
+            created_now, created = create_once(
                 find,
                 create,
                 lost_errors=(AdsApiResponseLostError,),
@@ -112,16 +144,17 @@ class PromoteTweetOperator(AdsApiEntityOperator):
                 settle_seconds=self._settle_seconds(),
             )
             if created:
-                self._lineage = promoted_post_lineage(
-                    namespace,
-                    account_id=account_id,
-                    line_item_id=line_item_id,
-                    promoted=[(tweet_id, str(promoted["id"])) for tweet_id, promoted in mine.items()],
-                )
-            else:
-                mine = {}
-        chosen: dict[str, Mapping[str, Any]] = {}
+                mine.update(created_now)
+        if mine:
+            self._lineage = promoted_post_lineage(
+                namespace,
+                account_id=account_id,
+                line_item_id=line_item_id,
+                promoted=[(tweet_id, str(promoted["id"])) for tweet_id, promoted in mine.items()],
+            )
         for tweet_id in wanted:
+            if tweet_id in chosen:
+                continue
             if tweet_id in mine:
                 chosen[tweet_id] = converge(
                     mine[tweet_id],
@@ -130,9 +163,11 @@ class PromoteTweetOperator(AdsApiEntityOperator):
                     lambda a, b: str(a.get("id")) == str(b.get("id")),
                     lambda own: self.hook.delete_promoted_tweet(str(own["id"]), account_id=account_id),
                     what="promoted post",
+                    remembered=remembered[tweet_id],
                 )
             else:
                 chosen[tweet_id] = _pick(existing.get(tweet_id) or live()[tweet_id])
+                remembered[tweet_id].remember(chosen[tweet_id], settled=True)
         results = [promoted_tweet_result(chosen[tweet_id], account_id) for tweet_id in wanted]
         self._lineage = promoted_post_lineage(
             namespace,

@@ -9,7 +9,7 @@ from airflow_provider_twitter_ads.compat import Context
 from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.lineage import post_lineage
-from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, task_name
+from airflow_provider_twitter_ads.operators.base import AdsApiEntityOperator, remembered_create, task_name
 from airflow_provider_twitter_ads.utils.exactly_once import converge, create_once
 from airflow_provider_twitter_ads.utils.promoted_posts import (
     check_as_user_id,
@@ -21,6 +21,7 @@ from airflow_provider_twitter_ads.utils.promoted_posts import (
     survivor,
     tweet_result,
 )
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 
 
 class CreateTweetOperator(AdsApiEntityOperator):
@@ -102,12 +103,25 @@ class CreateTweetOperator(AdsApiEntityOperator):
                 account_id=account_id,
             )
 
+        # Posts cannot be deleted: "live" is a post of this user by this id with this name.
+        remembered = remembered_create(
+            TaskState.of(context),
+            f"created.post.{name}",
+            lambda tweet_id: self.hook.get_tweet(tweet_id, account_id=account_id, user_id=user_id),
+            lambda tweet: tweet.get("name") == name,
+            not_found_code=None,
+            what="post",
+            identity=_tweet_id,
+            converged_later=True,
+        )
         tweet, created = create_once(
             lambda: survivor(find_all(), _tweet_id),
             create,
             lost_errors=(AdsApiResponseLostError,),
             what="post",
             settle_seconds=self._settle_seconds(),
+            identity=_tweet_id,
+            remembered=remembered,
         )
         if created:
             # Posts cannot be deleted through the Ads API: a twin's extra copy stays, unpromoted.
@@ -118,6 +132,7 @@ class CreateTweetOperator(AdsApiEntityOperator):
                 lambda a, b: _tweet_id(a) == _tweet_id(b),
                 None,
                 what="post",
+                remembered=remembered,
             )
         result = tweet_result(tweet, account_id)
         self._lineage = post_lineage(

@@ -1,7 +1,9 @@
 """Exactly-once creates, idempotent deletes and bounded waits: the provider's idempotency machinery.
 
 An operator that creates an entity first looks for one an earlier try made (``find``), creates it
-only when none exists, and after a lost response keeps looking before it creates again. Pure
+only when none exists, and after a lost response keeps looking before it creates again. With a task
+state store (Airflow 3.3), it also remembers the id of what it created (:class:`RememberedCreate`),
+so a retry after the worker died checks that one entity with one GET instead of looking. Pure
 control flow over callables the caller passes in; nothing here talks HTTP itself.
 """
 
@@ -9,8 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,55 @@ def _id(entity: Any) -> str:
     return str(entity.get("id"))
 
 
+@dataclass(frozen=True)
+class RememberedCreate(Generic[T]):
+    """The id of what a task instance created, kept in its task state store across tries.
+
+    ``key`` names what it is for (``created.media_creative.<line_item_id>``), so a task that makes
+    several keeps each. ``get`` is the one GET a retry makes: the entity with that id when it is
+    live and still what is asked for (same line item, account media...), else None (gone, deleted,
+    or another one). The value stored is ``{"id", "settled"}``: ``settled`` is False from the
+    create's response until the concurrency converge step is done, so a retry of a try that died in
+    between converges before it trusts the id. Without a store, nothing is remembered.
+    """
+
+    state: TaskState
+    key: str
+    get: Callable[[str], T | None]
+    what: str = "entity"
+    identity: Callable[[T], str] = _id
+    #: The caller converges after ``create_once`` (:func:`converge`, given this object): an entity
+    #: it creates is settled only then.
+    converged_later: bool = False
+
+    def recall(self) -> tuple[T, bool] | None:
+        """What an earlier try remembered and the GET still finds: ``(entity, settled)``, else None."""
+        value = self.state.get(self.key)
+        if value is None:
+            return None
+        entity_id = value.get("id") if isinstance(value, Mapping) else None
+        if not isinstance(entity_id, str) or not entity_id:
+            log.warning("Ignoring the unreadable remembered %s %r", self.what, value)
+            return None
+        entity = self.get(entity_id)
+        if entity is None:
+            # Gone, deleted (also by losing a converge), or no longer what is asked for: never reused.
+            log.info(
+                "The %s %s an earlier try remembered is gone or no longer matches; looking before creating",
+                self.what,
+                entity_id,
+            )
+            self.state.delete(self.key)
+            return None
+        return entity, value.get("settled") is True
+
+    def remember(self, entity: T, *, settled: bool) -> None:
+        """Keep ``entity``'s id for the retries of this task instance."""
+        entity_id = _shown(self.identity, entity)
+        if entity_id != "?":
+            self.state.set(self.key, {"id": entity_id, "settled": settled})
+
+
 def create_once(
     find: Callable[[], T | None],
     create: Callable[[], T],
@@ -65,6 +119,7 @@ def create_once(
     converge_seconds: float = CONVERGE_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    remembered: RememberedCreate[T] | None = None,
 ) -> tuple[T, bool]:
     """Return what ``find`` sees, else ``create`` it, never twice.
 
@@ -81,6 +136,11 @@ def create_once(
     ``order`` (oldest ``created_at``, then smallest id). A task whose own entity is not the
     survivor deletes it (``delete_own``; only what it created itself) and returns the survivor.
     Without a create, the survivor of what ``find_all`` lists is returned.
+
+    ``remembered`` (a task state store): an id an earlier try of this task instance remembered is
+    checked first with its one GET and, when live and matching, returned without ``find`` or
+    ``create`` (``created`` False; True, after converging, when that try died before its converge
+    step). Otherwise the above runs, and the id is remembered right after the create's response.
 
     Residual risk: a lost request that the server commits more than ``settle_seconds`` after the
     client gave up is created twice; a concurrent create that becomes visible more than
@@ -99,9 +159,31 @@ def create_once(
             return find()
         return min(find_all(), key=order, default=None)
 
+    # Whether the caller still converges what this call creates (then it is kept unsettled).
+    caller_converges = remembered is not None and remembered.converged_later
+
+    def keep(entity: T, *, settled: bool) -> None:
+        if remembered is not None:
+            remembered.remember(entity, settled=settled)
+
+    def converged(result: tuple[T, bool]) -> tuple[T, bool]:
+        keep(result[0], settled=not (result[1] and caller_converges))
+        return result
+
+    recalled = remembered.recall() if remembered is not None else None
+    if recalled is not None:
+        entity, settled = recalled
+        shown = _shown(remembered.identity, entity)  # type: ignore[union-attr]
+        log.info("Reusing the %s %s an earlier try of this task created", what, shown)
+        if settled:
+            return entity, False
+        if find_all is None:
+            return converged((entity, True))
+        return converged(_converge(entity, entity, look, what, identity, converge_seconds, sleep, delete_own))
     existing = look()
     if existing is not None:
         log.info("Reusing the existing %s %s; nothing created", what, _shown(identity, existing))
+        keep(existing, settled=True)
         return existing, False
     for attempt in range(1, attempts + 1):
         try:
@@ -118,16 +200,20 @@ def create_once(
             if found is not None:
                 log.info("The %s was created despite the lost response", what)
                 # Whose it is cannot be told: converge without deleting it.
-                return _converge(None, found, look, what, identity, converge_seconds, sleep, delete_own)
+                return converged(
+                    _converge(None, found, look, what, identity, converge_seconds, sleep, delete_own)
+                )
             if attempt == attempts:
                 raise
             log.warning(
                 "No %s appeared within %g s of the lost response; creating it again", what, settle_seconds
             )
             continue
+        # Right after the response: a worker that dies from here on leaves its retry this id.
+        keep(own, settled=find_all is None and not caller_converges)
         if find_all is None:
             return own, True
-        return _converge(own, own, look, what, identity, converge_seconds, sleep, delete_own)
+        return converged(_converge(own, own, look, what, identity, converge_seconds, sleep, delete_own))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -139,26 +225,29 @@ def converge(
     delete: Callable[[T], object] | None,
     *,
     what: str = "entity",
+    remembered: RememberedCreate[T] | None = None,
 ) -> T:
     """After this task created ``mine``: the entity every twin settles on.
 
     ``find_all`` lists every live match (twins running at once may each have created one);
     ``pick`` chooses the same survivor for all of them (oldest ``created_at``, then smallest id).
     When the survivor is not ``mine``, ``mine`` is deleted (``delete``; only what this task made)
-    or, for entities the API cannot delete, left with a warning.
+    or, for entities the API cannot delete, left with a warning. ``remembered`` then keeps the
+    survivor, settled.
     """
     matches = find_all()
     if not any(same(entity, mine) for entity in matches):
         matches.append(mine)
     chosen = pick(matches)
-    if same(chosen, mine):
-        return mine
-    if delete is None:
-        log.warning("A twin made the same %s first; keeping it and leaving this task's copy", what)
-    else:
-        log.warning("A twin made the same %s first; deleting this task's copy", what)
-        delete(mine)
-    return chosen
+    if not same(chosen, mine):
+        if delete is None:
+            log.warning("A twin made the same %s first; keeping it and leaving this task's copy", what)
+        else:
+            log.warning("A twin made the same %s first; deleting this task's copy", what)
+            delete(mine)
+    if remembered is not None:
+        remembered.remember(chosen, settled=True)
+    return mine if same(chosen, mine) else chosen
 
 
 def _converge(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from support.task_state import DictStore
 
 from airflow_provider_twitter_ads.utils.exactly_once import (
+    RememberedCreate,
     create_once,
     delete_each,
     poll,
     settle_seconds_for,
 )
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 
 
 class Lost(Exception):
@@ -186,3 +189,96 @@ def test_delete_each_treats_missing_as_done() -> None:
     assert deleted == ["a", "b"]
     with pytest.raises(KeyError):
         delete_each(["a"], lambda _: {}["x"], missing_errors=(Lost,))
+
+
+# -- remembered creates -----------------------------------------------------------------------------
+
+
+def _entities(*ids: str) -> dict[str, dict[str, str]]:
+    return {i: {"id": i, "created_at": f"2026-01-01T00:00:0{n}Z"} for n, i in enumerate(ids)}
+
+
+def _remembered(store: DictStore, live: dict[str, dict[str, str]], gets: list[str]) -> RememberedCreate:
+    def get(entity_id: str) -> dict[str, str] | None:
+        gets.append(entity_id)
+        return live.get(entity_id)
+
+    return RememberedCreate(TaskState(store), "created.thing", get, what="thing")
+
+
+def test_a_create_is_remembered_unsettled_until_its_converge_step_then_as_the_survivor() -> None:
+    store, gets = DictStore(), []
+    live = _entities("older")
+    seen: list[dict[str, object]] = []
+
+    def create() -> dict[str, str]:
+        live.update({"mine": {"id": "mine", "created_at": "2026-01-01T00:00:09Z"}})
+        return live["mine"]
+
+    def find_all() -> list[dict[str, str]]:
+        seen.append(dict(store.values))  # what a worker dying now would leave its retry
+        return list(live.values()) if seen[1:] else []
+
+    entity, created = create_once(
+        lambda: None,
+        create,
+        lost_errors=(Lost,),
+        find_all=find_all,
+        delete_own=lambda own: live.pop(own["id"]),
+        converge_seconds=0,
+        remembered=_remembered(store, live, gets),
+    )
+
+    assert (entity["id"], created) == ("older", False)
+    assert seen[1] == {"twitter_ads.created.thing": {"id": "mine", "settled": False}}
+    assert store.values == {"twitter_ads.created.thing": {"id": "older", "settled": True}}
+    assert "mine" not in live and gets == []
+
+
+def test_an_unsettled_remembered_id_is_converged_before_it_is_trusted() -> None:
+    store, gets = DictStore(), []
+    live = _entities("twin", "mine")
+    store.values["twitter_ads.created.thing"] = {"id": "mine", "settled": False}
+
+    entity, created = create_once(
+        lambda: pytest.fail("no look before create"),
+        lambda: pytest.fail("no create"),
+        lost_errors=(Lost,),
+        find_all=lambda: list(live.values()),
+        delete_own=lambda own: live.pop(own["id"]),
+        converge_seconds=0,
+        remembered=_remembered(store, live, gets),
+    )
+
+    # The dead try's copy lost to a twin's older one: deleted, and the survivor remembered.
+    assert (entity["id"], created, gets) == ("twin", False, ["mine"])
+    assert list(live) == ["twin"]
+    assert store.values == {"twitter_ads.created.thing": {"id": "twin", "settled": True}}
+
+
+@pytest.mark.parametrize("value", ["mine", {"id": 7}, {"settled": True}, {"id": ""}])
+def test_an_unreadable_remembered_value_is_ignored(value: object) -> None:
+    store, gets = DictStore(), []
+    store.values["twitter_ads.created.thing"] = value
+    live: dict[str, dict[str, str]] = {}
+
+    entity, created = create_once(
+        lambda: None,
+        lambda: live.setdefault("new", {"id": "new"}),
+        lost_errors=(Lost,),
+        remembered=_remembered(store, live, gets),
+    )
+
+    assert (entity, created, gets) == ({"id": "new"}, True, [])
+    assert store.values == {"twitter_ads.created.thing": {"id": "new", "settled": True}}
+
+
+def test_without_a_store_nothing_is_read_or_kept() -> None:
+    gets: list[str] = []
+    remembered = RememberedCreate(TaskState(None), "created.thing", lambda i: gets.append(i), what="thing")
+
+    entity, created = create_once(
+        lambda: None, lambda: {"id": "new"}, lost_errors=(Lost,), remembered=remembered
+    )
+
+    assert (entity, created, gets) == ({"id": "new"}, True, [])
