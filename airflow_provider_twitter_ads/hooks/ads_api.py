@@ -1027,9 +1027,10 @@ class AdsApiHook(BaseHook):
         segment_bytes: int = DEFAULT_SEGMENT_BYTES,
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
+        journal: upload.UploadJournal | None = None,
     ) -> dict[str, Any]:
         """Upload media read through ``reader`` (``read_range(start, end) -> bytes``, and
-        ``stream_range`` to stream each segment); see :mod:`.upload`."""
+        ``stream_range`` to stream each segment); with a ``journal``, resumably. See :mod:`.upload`."""
         return upload.upload_media(
             self,
             reader,
@@ -1040,6 +1041,7 @@ class AdsApiHook(BaseHook):
             segment_bytes=segment_bytes,
             max_parallel_segments=max_parallel_segments,
             upload_api=upload_api,
+            journal=journal,
         )
 
     def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:
