@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from support.task_state import DictStore
-from support.uploads import SEGMENT, status_requests
+from support.uploads import SEGMENT, media_records, status_requests
 from support.worker_death import WorkerDied, dying_reader
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
+from airflow_provider_twitter_ads.exceptions import MediaUploadError
 from airflow_provider_twitter_ads.operators import upload as upload_module
 from airflow_provider_twitter_ads.operators.upload import UploadMediaOperator
 from airflow_provider_twitter_ads.utils.task_state import KEY_PREFIX
@@ -260,3 +261,38 @@ def test_a_thousand_segment_upload_makes_few_store_writes(
     assert _sha256(ads_api_emulator, result["media_key"]) == samples.sha256(data)
     # INIT, then every 20 segments (max(4, 1000 / 50)), then FINALIZE.
     assert store.sets == 1 + 50 + 1
+
+
+def test_a_retry_after_finalize_failed_sends_only_finalize(
+    ads_api_emulator: AdsApiEmulator, video: bytes, s3_bucket: str
+) -> None:
+    # Every segment is appended, then FINALIZE is refused once: the task fails and is retried.
+    ads_api_emulator.faults.configure(
+        {"scripted": [{"kind": "error", "options": {"status": 400}, "path": "finalize"}]}
+    )
+    store = DictStore()
+    with pytest.raises(MediaUploadError, match="FINALIZE of media"):
+        _operator(s3_bucket).execute(context={"task_state_store": store})
+    assert store.values[STORE_KEY]["done_prefix"] == SEGMENTS
+    ads_api_emulator.faults.clear()
+    before = _sent(ads_api_emulator)
+
+    result = _operator(s3_bucket).execute(context={"task_state_store": store})
+
+    after = _sent(ads_api_emulator)
+    assert (after["init"], after["append"], after["finalize"] - before["finalize"]) == (1, SEGMENTS, 1)
+    assert _sha256(ads_api_emulator, result["media_key"]) == samples.sha256(video)
+
+
+def test_a_v1_1_upload_resumes_too(
+    ads_api_emulator: AdsApiEmulator, video: bytes, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DictStore()
+    _die_at(monkeypatch, s3_bucket, 20, {"task_state_store": store}, upload_api="v1.1")
+    result = _operator(s3_bucket, upload_api="v1.1").execute(context={"task_state_store": store})
+    # One INIT made the one media record; the v2 endpoints were never used.
+    assert list(media_records(ads_api_emulator)) == [result["media_key"]]
+    assert _sha256(ads_api_emulator, result["media_key"]) == samples.sha256(video)
+    assert ads_api_emulator.api_requests(path_contains="/2/") == []
+    sent = sum(e["bytes_in"] for e in ads_api_emulator.api_requests("POST", "/1.1/media/upload.json"))
+    assert sent <= 1.6 * len(video)
