@@ -1030,10 +1030,11 @@ class AdsApiHook(BaseHook):
         max_parallel_segments: int = 1,
         upload_api: str | None = None,
         head: bytes | None = None,
+        journal: upload.UploadJournal | None = None,
     ) -> dict[str, Any]:
         """Upload media read through ``reader`` (``read_range(start, end) -> bytes``, and
-        ``stream_range`` to stream each segment); see :mod:`.upload` (``head``: the object's first
-        bytes, if already read, for the image signature check)."""
+        ``stream_range`` to stream each segment); with a ``journal``, resumably. See :mod:`.upload`
+        (``head``: the object's first bytes, if already read, for the image signature check)."""
         return upload.upload_media(
             self,
             reader,
@@ -1045,6 +1046,7 @@ class AdsApiHook(BaseHook):
             max_parallel_segments=max_parallel_segments,
             upload_api=upload_api,
             head=head,
+            journal=journal,
         )
 
     def get_upload_status(self, media_id: str, upload_api: str | None = None) -> dict[str, Any]:

@@ -23,6 +23,12 @@ Retry decisions, on top of the hook's own retries of transient errors:
   starts again from INIT, at most ``MAX_SESSION_STARTS`` sessions in all.
 - Images that fit in one segment (and have no ``additional_owners``) use the simple, single-request
   upload; like INIT, a lost response leaves at most an unused media that the API expires.
+
+Given an :class:`UploadJournal` (the operator makes one from the task state store), a chunked upload
+also survives the death of its process: the session is recorded after INIT, progress every few
+segments and the media after FINALIZE, and the next try continues that session (the decision is
+:func:`~airflow_provider_twitter_ads.utils.upload_resume.resume_point`). A resumed session the API
+refuses (expired, unknown, already finalized) is given up for a fresh INIT.
 """
 
 from __future__ import annotations
@@ -60,12 +66,22 @@ from airflow_provider_twitter_ads.utils.segments import (
     plan_segments,
 )
 from airflow_provider_twitter_ads.utils.sniff import SIGNATURE_BYTES, check_image_bytes
+from airflow_provider_twitter_ads.utils.task_state import TaskState
+from airflow_provider_twitter_ads.utils.upload_resume import (
+    RECORD_KEY,
+    ResumePoint,
+    SegmentProgress,
+    UploadIdentity,
+    resume_point,
+    session_record,
+)
 from airflow_provider_twitter_ads.vocabulary import MediaCategory, get_media_category, normalize_media_type
 
 __all__ = [
     "APPEND_ATTEMPTS",
     "MAX_SESSION_STARTS",
     "RangeReader",
+    "UploadJournal",
     "UploadTransport",
     "get_upload_status",
     "upload_media",
@@ -127,6 +143,123 @@ class _Client:
         return protocol.parse_status(self._send(protocol.status_request(self.api, media_id)), media_id)
 
 
+# -- the record a retry resumes from -----------------------------------------------------------------
+
+
+class UploadJournal:
+    """Records a chunked upload's session in the task state store, and reads it back on a retry.
+
+    ``source`` and ``etag`` name the object read (``s3://bucket/key`` and its ETag); the upload adds
+    its plan, API and media. One write after INIT, one per
+    :func:`~airflow_provider_twitter_ads.utils.upload_resume.write_step` newly done segments, one
+    after FINALIZE. Thread-safe (parallel APPENDs report from their threads). Without a store
+    (``TaskState.available`` false) it does nothing.
+    """
+
+    def __init__(
+        self, state: TaskState, source: str, etag: str | None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.state = state
+        self.source = source
+        self.etag = etag
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._identity: UploadIdentity | None = None
+        self._session: protocol.UploadSession | None = None
+        self._expires_at: float | None = None
+        self._progress: SegmentProgress | None = None
+
+    def identity(
+        self, plan: SegmentPlan, upload_api: str, media_type: str, media_category: str, owners: list[str]
+    ) -> UploadIdentity:
+        return UploadIdentity(
+            source=self.source,
+            etag=self.etag,
+            total_bytes=plan.total_bytes,
+            segment_bytes=plan.segment_bytes,
+            segment_count=plan.count,
+            upload_api=upload_api,
+            media_type=media_type,
+            media_category=media_category,
+            additional_owners=tuple(owners),
+        )
+
+    def resume(self, identity: UploadIdentity) -> ResumePoint | None:
+        """The recorded session to continue, or None (logging why, when one was recorded)."""
+        self._identity = identity
+        if not self.state.available:
+            return None
+        found = resume_point(self.state.get(RECORD_KEY), identity, self._clock())
+        if isinstance(found, str):
+            if found != "nothing was recorded":
+                log.info(
+                    "Not resuming the recorded upload of %s: %s; starting a fresh upload", self.source, found
+                )
+            return None
+        return found
+
+    def started(self, session: protocol.UploadSession, done: frozenset[int], *, resumed: bool) -> None:
+        """The session being appended to; recorded now unless it came from the record."""
+        assert self._identity is not None, "resume() first"
+        with self._lock:
+            self._session = session
+            self._expires_at = (
+                None
+                if session.expires_at is None
+                else self._clock() + (session.expires_at - time.monotonic())
+            )
+            self._progress = SegmentProgress(self._identity.segment_count, done)
+            if not resumed:
+                self._write(finalized=False)
+
+    def segment_done(self, index: int) -> None:
+        """An APPEND was answered; the progress is written when enough is new."""
+        with self._lock:
+            if self._progress is not None and self._progress.add(index):
+                self._write(finalized=False)
+                self._progress.written()
+
+    def finalized(self, result: dict[str, Any]) -> None:
+        """FINALIZE succeeded: a retry goes straight to STATUS. The media's lifetime replaces the session's."""
+        with self._lock:
+            if self._progress is None or self._identity is None:
+                return
+            lifetime = result.get("expires_after_secs")
+            if lifetime is not None:
+                self._expires_at = self._clock() + lifetime
+            self._progress.done.update(range(self._identity.segment_count))
+            self._write(finalized=True, media_key=result.get("media_key"))
+
+    def forget(self) -> None:
+        """The recorded session is no use (the API refused it): nothing to resume until the next INIT."""
+        with self._lock:
+            self._progress = None
+        self.state.delete(RECORD_KEY)
+
+    def _write(self, *, finalized: bool, media_key: str | None = None) -> None:
+        assert self._identity is not None and self._session is not None and self._progress is not None
+        record = session_record(
+            self._identity,
+            self._session.media_id,
+            media_key or self._session.media_key,
+            self._expires_at,
+            self._progress.done,
+            finalized=finalized,
+        )
+        self.state.set(RECORD_KEY, record)
+
+
+def _resumed_session(point: ResumePoint) -> protocol.UploadSession:
+    """The recorded session, its expiry on this process's monotonic clock."""
+    expires_at = None if point.expires_at is None else time.monotonic() + (point.expires_at - time.time())
+    return protocol.UploadSession(point.media_id, point.media_key, None, expires_at)
+
+
+def _refused(error: AdsApiError) -> bool:
+    """Whether the API refused the request for good (4xx): a resumed session it refuses is dead."""
+    return error.status_code is not None and 400 <= error.status_code < 500
+
+
 # -- the upload -----------------------------------------------------------------------------------
 
 
@@ -141,6 +274,7 @@ def upload_media(
     max_parallel_segments: int = 1,
     upload_api: str | None = None,
     head: bytes | None = None,
+    journal: UploadJournal | None = None,
 ) -> dict[str, Any]:
     """Upload ``total_bytes`` read through ``reader`` and return the finalized media.
 
@@ -150,7 +284,8 @@ def upload_media(
     GIF: bytes that are no image format of the category are refused, named by the reader's ``uri``
     (pass ``head``, at least the object's first ``sniff.SIGNATURE_BYTES``, if already read). Raises
     ``MediaUploadError`` when a session cannot be completed, and the hook's ``AdsApiError`` for
-    errors the API reports on INIT.
+    errors the API reports on INIT. With a ``journal``, a chunked upload records its session and
+    continues the one a previous try recorded.
     """
     if not isinstance(reader, RangeReader):
         raise TypeError(f"reader must have read_range(start, end) -> bytes, got {type(reader).__name__}")
@@ -170,7 +305,7 @@ def upload_media(
 
     if category.kind == "image" and plan.count == 1 and not owners:
         return _simple_upload(client, reader, plan, media_type, category)
-    uploader = _ChunkedUpload(client, reader, plan, media_type, category, owners, parallel)
+    uploader = _ChunkedUpload(client, reader, plan, media_type, category, owners, parallel, journal)
     return uploader.run()
 
 
@@ -215,6 +350,7 @@ class _ChunkedUpload:
         category: MediaCategory,
         owners: list[str],
         parallel: int,
+        journal: UploadJournal | None = None,
     ) -> None:
         self.client = client
         self.reader = reader
@@ -223,28 +359,62 @@ class _ChunkedUpload:
         self.category = category
         self.owners = owners
         self.parallel = parallel
+        self.journal = journal
         self._progress_step = max(1, plan.count // 10)
 
     def run(self) -> dict[str, Any]:
-        for start in range(1, MAX_SESSION_STARTS + 1):
-            session = self.client.initialize(
-                self.plan.total_bytes, self.media_type, self.category.name, self.owners
-            )
-            log.info(
-                "Upload session %s: %d bytes of %s as %s in %d segment(s) of %d bytes, %d in parallel",
-                session.media_id,
-                self.plan.total_bytes,
-                self.media_type,
-                self.category.name,
-                self.plan.count,
-                self.plan.segment_bytes,
-                self.parallel,
-            )
+        resumed = self._recorded_session()
+        if resumed is not None and resumed.finalized:
+            found = self._finalized_media(resumed)
+            if found is not None:
+                return found
+            resumed = None
+        # Start 0 is the recorded session, when there is one: it does not count against the limit.
+        for start in range(0 if resumed is not None else 1, MAX_SESSION_STARTS + 1):
+            if resumed is not None:
+                session, done = _resumed_session(resumed), resumed.done
+                log.info(
+                    "Resuming upload session %s: %d of %d segment(s) known done, %d to append",
+                    session.media_id,
+                    len(done),
+                    self.plan.count,
+                    self.plan.count - len(done),
+                )
+            else:
+                session = self.client.initialize(
+                    self.plan.total_bytes, self.media_type, self.category.name, self.owners
+                )
+                done = frozenset()
+                log.info(
+                    "Upload session %s: %d bytes of %s as %s in %d segment(s) of %d bytes, %d in parallel",
+                    session.media_id,
+                    self.plan.total_bytes,
+                    self.media_type,
+                    self.category.name,
+                    self.plan.count,
+                    self.plan.segment_bytes,
+                    self.parallel,
+                )
+            if self.journal is not None:
+                self.journal.started(session, done, resumed=resumed is not None)
             try:
-                self._append_all(session)
+                self._append_all(session, done)
                 session.check_alive()
-                return _with_media_key(self._finalize(session), self.category)
+                result = self._finalize(session)
+                if self.journal is not None:
+                    self.journal.finalized(result)
+                return _with_media_key(result, self.category)
             except AdsApiError as error:
+                if resumed is not None and (protocol.is_expired(error) or _refused(error)):
+                    log.warning(
+                        "The resumed upload session %s was refused (%s); starting again from INIT",
+                        session.media_id,
+                        error,
+                    )
+                    resumed = None
+                    if self.journal is not None:
+                        self.journal.forget()
+                    continue
                 if not protocol.is_expired(error):
                     if isinstance(error, MediaUploadError):
                         raise
@@ -262,6 +432,37 @@ class _ChunkedUpload:
                     "Upload session %s expired (%s); starting again from INIT", session.media_id, error
                 )
         raise AssertionError("unreachable")
+
+    def _recorded_session(self) -> ResumePoint | None:
+        if self.journal is None:
+            return None
+        identity = self.journal.identity(
+            self.plan, self.client.api, self.media_type, self.category.name, self.owners
+        )
+        return self.journal.resume(identity)
+
+    def _finalized_media(self, point: ResumePoint) -> dict[str, Any] | None:
+        """The media a previous try finalized, checked with one STATUS; None if the API no longer has it."""
+        try:
+            status = self.client.status(point.media_id)
+        except AdsApiError as error:
+            if not _refused(error):
+                raise
+            log.info(
+                "Media %s, finalized by a previous try, is gone (%s); starting a fresh upload",
+                point.media_id,
+                error,
+            )
+            return None
+        log.info("Media %s was finalized by a previous try; not uploading again", point.media_id)
+        result = {
+            "media_id": status["media_id"],
+            "media_key": status["media_key"] or point.media_key,
+            "size": self.plan.total_bytes,
+            "expires_after_secs": None,
+            "processing_info": status["processing_info"],
+        }
+        return _with_media_key(result, self.category)
 
     def _finalize(self, session: protocol.UploadSession) -> dict[str, Any]:
         try:
@@ -287,10 +488,12 @@ class _ChunkedUpload:
             self.client.append(session.media_id, segment.index, media)
 
         _retry_rounds(send, f"APPEND of segment {segment.index} of media {session.media_id}")
+        if self.journal is not None:
+            self.journal.segment_done(segment.index)
         if (segment.index + 1) % self._progress_step == 0 or segment.index + 1 == self.plan.count:
             log.info("Media %s: segment %d/%d appended", session.media_id, segment.index + 1, self.plan.count)
 
-    def _append_all(self, session: protocol.UploadSession) -> None:
+    def _append_all(self, session: protocol.UploadSession, skip: frozenset[int] = frozenset()) -> None:
         # The main thread hands segments in order to `parallel` APPEND workers; each worker's request
         # body reads its segment as it is sent. A segment is handed out only when one of `parallel`
         # slots is free (its slot is given back when its APPEND is answered), so segments queued
@@ -311,6 +514,9 @@ class _ChunkedUpload:
 
         with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="media-append") as pool:
             for segment in self.plan:
+                # Segments a previous try is known to have appended are not sent again.
+                if segment.index in skip:
+                    continue
                 slots.acquire()
                 if failed.is_set():
                     slots.release()

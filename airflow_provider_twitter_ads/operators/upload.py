@@ -9,6 +9,7 @@ from typing import Any
 from airflow_provider_twitter_ads.compat import BaseOperator, Context, conf
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader, parse_s3_uri, resolve_s3_location
+from airflow_provider_twitter_ads.hooks.upload import UploadJournal
 from airflow_provider_twitter_ads.lineage import Lineage, upload_lineage, x_ads_namespace
 from airflow_provider_twitter_ads.operators.base import ReportsLineage
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger, status_from_event
@@ -20,6 +21,7 @@ from airflow_provider_twitter_ads.utils.processing import (
 )
 from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES, plan_segments
 from airflow_provider_twitter_ads.utils.sniff import HEAD_BYTES, image_dimensions, infer_media_type
+from airflow_provider_twitter_ads.utils.task_state import TaskState
 from airflow_provider_twitter_ads.utils.upload_protocol import (
     normalize_additional_owners,
     resolve_upload_api,
@@ -39,7 +41,9 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
     The object is read in ranged segments and each APPEND streams its segment from S3 to the socket
     in 64 KiB blocks: neither the object nor a segment is ever held whole, and nothing is written
     to disk. Every check (location, category, media type, size) runs before the
-    first request to the upload API.
+    first request to the upload API. Where Airflow gives the task a ``task_state_store`` (3.3+), a
+    chunked upload records its session there, and a retry after the worker died continues it
+    (see the upload page of the docs, "Resuming after a worker dies").
 
     :param s3_bucket: the bucket; give it with ``s3_key``, or give ``s3_uri`` instead.
     :param s3_key: the object's key.
@@ -156,6 +160,7 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
                 upload_api=upload_api,
                 # Read for the dimensions already: the hook checks an image's signature in it.
                 head=head.read() if category.kind != "video" else None,
+                journal=UploadJournal(TaskState.of(context), reader.uri, reader.etag),
             )
             self.log.info("Read %s with %d S3 GET request(s)", reader.uri, reader.get_requests)
         result = self._result(uploaded, category, media_type, reader, width, height)
