@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import cached_property
@@ -19,6 +20,7 @@ from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrig
 from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
     check_processing,
+    validate_poll_before_defer,
     validate_wait_bounds,
 )
 from airflow_provider_twitter_ads.vocabulary import UPLOAD_APIS
@@ -44,6 +46,9 @@ class VideoProcessingSensor(BaseSensorOperator):
         to spare the scheduler).
     :param timeout: Seconds from the first check before the sensor fails (or skips with soft_fail).
     :param mode: ``"poke"`` (holds a worker slot) or ``"reschedule"`` (frees it between checks).
+    :param poll_before_defer: Deferrable mode only: seconds the worker may keep checking before it
+        defers (default 0: defer after the first check). Processing that ends within it never
+        defers; the deferral's timeout is shortened by the time spent.
     :return: ``{"media_id", "media_key", "state", "progress_percent"}``.
     """
 
@@ -61,9 +66,11 @@ class VideoProcessingSensor(BaseSensorOperator):
         min_poke_interval: float = MIN_WAIT_SECONDS,
         timeout: timedelta | float = 60.0 * 60,
         mode: str = "poke",
+        poll_before_defer: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(poke_interval=poke_interval, timeout=timeout, mode=mode, **kwargs)
+        self.poll_before_defer = validate_poll_before_defer(poll_before_defer)
         validate_wait_bounds(min_poke_interval, self.poke_interval, ("min_poke_interval", "poke_interval"))
         if upload_api is not None and upload_api not in UPLOAD_APIS:
             raise ValueError(f"upload_api must be 'v2', 'v1.1' or None, got {upload_api!r}")
@@ -87,8 +94,20 @@ class VideoProcessingSensor(BaseSensorOperator):
             return super().execute(context)
         # Check once in the worker: finished media (images, short clips) never needs the triggerer.
         checked = self.poke(context)
+        first_checked = time.monotonic()
+        # Keep checking here while the next check still fits in poll_before_defer (and timeout):
+        # processing that ends soon then never defers, so it cannot meet apache/airflow#67287 (a
+        # trigger firing before the deferring worker has exited sends the sensor to retry).
+        window = min(self.poll_before_defer, self.timeout)
+        spent = 0.0
+        while not checked.is_done and spent + self.poke_interval <= window:
+            time.sleep(self.poke_interval)
+            checked = self.poke(context)
+            spent = time.monotonic() - first_checked
         if checked.is_done:
             return checked.xcom_value
+        if spent:
+            self.log.info("Still processing after %.1f s of checks in the worker; deferring", spent)
         self.defer(
             trigger=VideoProcessingTrigger(
                 media_id=normalize_media_id(self.media_id),
@@ -99,7 +118,8 @@ class VideoProcessingSensor(BaseSensorOperator):
                 first_check_after=self.poke_interval,
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=self.timeout),
+            # timeout counts from the first check: the worker's extra checks used part of it.
+            timeout=timedelta(seconds=max(self.timeout - spent, 0.0)),
         )
 
     def poke(self, context: Context) -> PokeReturnValue:

@@ -36,6 +36,15 @@ def validate_wait_bounds(min_wait: float, max_wait: float, names: tuple[str, str
         raise ValueError(f"{min_name} ({min_wait}) must not be greater than {max_name} ({max_wait})")
 
 
+def validate_poll_before_defer(value: Any, name: str = "poll_before_defer") -> float:
+    """``value`` as seconds; ValueError unless it is a finite number >= 0 (a bool is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number of seconds (0 or more), not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
+    return float(value)
+
+
 def next_wait(check_after_secs: Any, min_wait: float = MIN_WAIT_SECONDS, max_wait: float = 60.0) -> float:
     """Seconds until the next status check: the API's ``check_after_secs`` within ``[min_wait, max_wait]``.
 
