@@ -37,10 +37,9 @@ from airflow_provider_twitter_ads.utils.creatives import (
 )
 from airflow_provider_twitter_ads.utils.exactly_once import (
     RememberedCreate,
+    converge,
     create_once,
-    created_at_then_id,
     poll,
-    settle_concurrent,
 )
 from airflow_provider_twitter_ads.utils.task_state import TaskState
 from airflow_provider_twitter_ads.vocabulary import (
@@ -317,7 +316,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         """
         seen: dict[str, list[Mapping[str, Any]]] = {"new": []}
 
-        def survivor() -> Mapping[str, Any] | None:
+        def matching() -> list[Mapping[str, Any]]:
             # The newest page only: concurrent duplicates are among the newest account media.
             entities = islice(
                 self.hook.list_account_media(
@@ -328,11 +327,11 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
                 ),
                 _CONVERGE_PAGE_COUNT,
             )
-            matching = account_media_of_media(
+            listed = account_media_of_media(
                 entities, media.media_key, creative_type, _media_url(entry), before_add
             )
-            seen["new"] = [entity for entity, new in matching if new]
-            return min((entity for entity, _ in matching), key=created_at_then_id, default=None)
+            seen["new"] = [entity for entity, new in listed if new]
+            return [entity for entity, _ in listed]
 
         def delete_own(entity: Mapping[str, Any]) -> None:
             try:
@@ -341,9 +340,9 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
                 if not names_missing(exc, NOT_FOUND_CODES.ACCOUNT_MEDIA):
                     raise
 
-        kept = settle_concurrent(
-            survivor,
+        kept = converge(
             lambda: seen["new"],
+            matching,
             delete_own,
             what="account media",
             converge_seconds=self.converge_seconds,

@@ -213,14 +213,19 @@ class CreateCardOperator(AdsApiEntityOperator):
             remembered=remembered,
         )
         if created:
-            card = converge(
-                card,
-                find_all,
-                lambda cards: survivor(cards, _card_id) or card,
-                lambda a, b: _card_id(a) == _card_id(b),
-                lambda own: self.hook.delete_card(_card_id(own), account_id=account_id),
-                what="card",
-                remembered=remembered,
+            # The list is read at once, as it always was here (converge_seconds is not applied).
+            card = (
+                converge(
+                    [card],
+                    find_all,
+                    lambda own: self.hook.delete_card(_card_id(own), account_id=account_id),
+                    pick=lambda cards: survivor(cards, _card_id),
+                    identity=_card_id,
+                    what="card",
+                    converge_seconds=0,
+                    remembered=remembered,
+                )
+                or card
             )
         elif not card_matches(card, components):
             self.log.info("Card %s exists with other components; updating it", card.get("id"))

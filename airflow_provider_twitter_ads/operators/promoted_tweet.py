@@ -156,14 +156,18 @@ class PromoteTweetOperator(AdsApiEntityOperator):
             if tweet_id in chosen:
                 continue
             if tweet_id in mine:
-                chosen[tweet_id] = converge(
-                    mine[tweet_id],
-                    lambda tweet_id=tweet_id: live().get(tweet_id, []),
-                    _pick,
-                    lambda a, b: str(a.get("id")) == str(b.get("id")),
-                    lambda own: self.hook.delete_promoted_tweet(str(own["id"]), account_id=account_id),
-                    what="promoted post",
-                    remembered=remembered[tweet_id],
+                # The list is read at once, as it always was here (converge_seconds is not applied).
+                chosen[tweet_id] = (
+                    converge(
+                        [mine[tweet_id]],
+                        lambda tweet_id=tweet_id: live().get(tweet_id, []),
+                        lambda own: self.hook.delete_promoted_tweet(str(own["id"]), account_id=account_id),
+                        pick=_pick,
+                        what="promoted post",
+                        converge_seconds=0,
+                        remembered=remembered[tweet_id],
+                    )
+                    or mine[tweet_id]
                 )
             else:
                 chosen[tweet_id] = _pick(existing.get(tweet_id) or live()[tweet_id])

@@ -125,14 +125,19 @@ class CreateTweetOperator(AdsApiEntityOperator):
         )
         if created:
             # Posts cannot be deleted through the Ads API: a twin's extra copy stays, unpromoted.
-            tweet = converge(
-                tweet,
-                find_all,
-                lambda tweets: survivor(tweets, _tweet_id) or tweet,
-                lambda a, b: _tweet_id(a) == _tweet_id(b),
-                None,
-                what="post",
-                remembered=remembered,
+            # The list is read at once, as it always was here (converge_seconds is not applied).
+            tweet = (
+                converge(
+                    [tweet],
+                    find_all,
+                    None,
+                    pick=lambda tweets: survivor(tweets, _tweet_id),
+                    identity=_tweet_id,
+                    what="post",
+                    converge_seconds=0,
+                    remembered=remembered,
+                )
+                or tweet
             )
         result = tweet_result(tweet, account_id)
         self._lineage = post_lineage(

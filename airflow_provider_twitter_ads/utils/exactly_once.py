@@ -170,6 +170,25 @@ def create_once(
         keep(result[0], settled=not (result[1] and caller_converges))
         return result
 
+    def settle(own: T | None, candidate: T) -> tuple[T, bool]:
+        # ``candidate`` is what this call has; ``own`` the same when this call surely made it.
+        if find_all is None or delete_own is None:
+            return candidate, True
+        kept = converge(
+            [] if own is None else [own],
+            find_all,
+            delete_own,
+            pick=lambda entities: min(entities, key=order, default=None),
+            identity=identity,
+            what=what,
+            converge_seconds=converge_seconds,
+            sleep=sleep,
+        )
+        if kept is None:
+            # Nothing listed (a listing that lags its writes): keep what this task has.
+            return candidate, True
+        return kept, identity(kept) == identity(candidate)
+
     recalled = remembered.recall() if remembered is not None else None
     if recalled is not None:
         entity, settled = recalled
@@ -179,7 +198,7 @@ def create_once(
             return entity, False
         if find_all is None:
             return converged((entity, True))
-        return converged(_converge(entity, entity, look, what, identity, converge_seconds, sleep, delete_own))
+        return converged(settle(entity, entity))
     existing = look()
     if existing is not None:
         log.info("Reusing the existing %s %s; nothing created", what, _shown(identity, existing))
@@ -200,9 +219,7 @@ def create_once(
             if found is not None:
                 log.info("The %s was created despite the lost response", what)
                 # Whose it is cannot be told: converge without deleting it.
-                return converged(
-                    _converge(None, found, look, what, identity, converge_seconds, sleep, delete_own)
-                )
+                return converged(settle(None, found))
             if attempt == attempts:
                 raise
             log.warning(
@@ -213,101 +230,58 @@ def create_once(
         keep(own, settled=find_all is None and not caller_converges)
         if find_all is None:
             return own, True
-        return converged(_converge(own, own, look, what, identity, converge_seconds, sleep, delete_own))
+        return converged(settle(own, own))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def converge(
-    mine: T,
-    find_all: Callable[[], list[T]],
-    pick: Callable[[list[T]], T],
-    same: Callable[[T, T], bool],
+    mine: Iterable[T] | Callable[[], Iterable[T]],
+    find_all: Callable[[], Iterable[T]],
     delete: Callable[[T], object] | None,
     *,
-    what: str = "entity",
-    remembered: RememberedCreate[T] | None = None,
-) -> T:
-    """After this task created ``mine``: the entity every twin settles on.
-
-    ``find_all`` lists every live match (twins running at once may each have created one);
-    ``pick`` chooses the same survivor for all of them (oldest ``created_at``, then smallest id).
-    When the survivor is not ``mine``, ``mine`` is deleted (``delete``; only what this task made)
-    or, for entities the API cannot delete, left with a warning. ``remembered`` then keeps the
-    survivor, settled.
-    """
-    matches = find_all()
-    if not any(same(entity, mine) for entity in matches):
-        matches.append(mine)
-    chosen = pick(matches)
-    if not same(chosen, mine):
-        if delete is None:
-            log.warning("A twin made the same %s first; keeping it and leaving this task's copy", what)
-        else:
-            log.warning("A twin made the same %s first; deleting this task's copy", what)
-            delete(mine)
-    if remembered is not None:
-        remembered.remember(chosen, settled=True)
-    return mine if same(chosen, mine) else chosen
-
-
-def _converge(
-    own: T | None,
-    candidate: T,
-    look: Callable[[], T | None],
-    what: str,
-    identity: Callable[[T], str],
-    converge_seconds: float,
-    sleep: Callable[[float], None],
-    delete_own: Callable[[T], object] | None,
-) -> tuple[T, bool]:
-    if delete_own is None:
-        return candidate, True
-    survivor = settle_concurrent(
-        look,
-        [] if own is None else [own],
-        delete_own,
-        what=what,
-        identity=identity,
-        converge_seconds=converge_seconds,
-        sleep=sleep,
-    )
-    if survivor is None:
-        # Nothing listed (a listing that lags its writes): keep what this task has.
-        return candidate, True
-    return survivor, identity(survivor) == identity(candidate)
-
-
-def settle_concurrent(
-    survivor: Callable[[], T | None],
-    own: Iterable[T] | Callable[[], Iterable[T]],
-    delete_own: Callable[[T], object],
-    *,
-    what: str = "entity",
+    pick: Callable[[list[T]], T | None] | None = None,
     identity: Callable[[T], str] = _id,
+    what: str = "entity",
     converge_seconds: float = CONVERGE_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
+    remembered: RememberedCreate[T] | None = None,
 ) -> T | None:
-    """Settle concurrent creates: wait ``converge_seconds``, read the ``survivor`` (the first by
-    :func:`created_at_then_id` of every live match), and delete each of ``own`` (what this task
-    created, or a callable listing it, called after the survivor is read) that is not it. Every
-    task converging on the same matches keeps the same survivor.
+    """Settle concurrent creates of one entity: the survivor every twin keeps, None if none is seen.
+
+    Waits ``converge_seconds``, then lists every live match (``find_all``); ``mine`` (what this task
+    created, or a callable listing it, called after the list) counts too when not listed yet.
+    ``pick`` chooses the same survivor for every twin (default: the first by
+    :func:`created_at_then_id`). Each of ``mine`` that is not the survivor is deleted (``delete``;
+    only what this task made) or, for entities the API cannot delete (None), left with a warning.
+    ``remembered`` then keeps the survivor, settled. A survivor of ``mine`` is returned as given.
     """
     sleep(converge_seconds)
-    kept = survivor()
-    if kept is None:
+    matches = list(find_all())
+    own = list(mine() if callable(mine) else mine)
+    listed = {identity(entity) for entity in matches}
+    matches += [entity for entity in own if identity(entity) not in listed]
+    chosen = pick(matches) if pick is not None else min(matches, key=created_at_then_id, default=None)
+    if chosen is None:
         return None
-    for entity in own() if callable(own) else own:
-        if identity(entity) == identity(kept):
+    kept = _shown(identity, chosen)
+    for entity in own:
+        if identity(entity) == identity(chosen):
+            chosen = entity
             continue
         log.warning(
-            "Another task created %s %s at the same time; keeping it (the oldest) and deleting %s, "
-            "which this task created",
+            "Another task created %s %s at the same time; keeping it (the oldest) and %s %s, which this "
+            "task created%s",
             what,
-            _shown(identity, kept),
+            kept,
+            "deleting" if delete is not None else "leaving",
             _shown(identity, entity),
+            "" if delete is not None else " (the API cannot delete it)",
         )
-        delete_own(entity)
-    return kept
+        if delete is not None:
+            delete(entity)
+    if remembered is not None:
+        remembered.remember(chosen, settled=True)
+    return chosen
 
 
 def _shown(identity: Callable[[T], str], entity: T) -> str:

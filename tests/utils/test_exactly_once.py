@@ -1,4 +1,4 @@
-"""utils/exactly_once.py: create_once, poll, delete_each and the settle period."""
+"""utils/exactly_once.py: create_once, converge, poll, delete_each and the settle period."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from support.task_state import DictStore
 
 from airflow_provider_twitter_ads.utils.exactly_once import (
     RememberedCreate,
+    converge,
     create_once,
     delete_each,
     poll,
@@ -282,3 +283,49 @@ def test_without_a_store_nothing_is_read_or_kept() -> None:
     )
 
     assert (entity, created, gets) == ({"id": "new"}, True, [])
+
+
+# -- converge ---------------------------------------------------------------------------------------
+
+
+def test_a_create_the_list_does_not_show_yet_still_counts_and_is_kept_when_oldest() -> None:
+    live = _entities("mine", "twin")
+    lists: list[int] = []
+    deleted: list[str] = []
+
+    def find_all() -> list[dict[str, str]]:
+        # Nothing at the look; then the list lags this task's own write but shows a twin's later one.
+        lists.append(1)
+        return [live["twin"]] if lists[1:] else []
+
+    entity, created = create_once(
+        lambda: None,
+        lambda: live["mine"],
+        lost_errors=(Lost,),
+        find_all=find_all,
+        delete_own=lambda own: deleted.append(own["id"]),
+        converge_seconds=0,
+    )
+
+    # Deleting the older own copy for the twin's newer one would leave none if the twin keeps it.
+    assert (entity["id"], created, deleted, len(lists)) == ("mine", True, [], 2)
+
+
+def test_an_undeletable_losing_copy_is_left_and_the_survivor_remembered() -> None:
+    store, gets = DictStore(), []
+    live = _entities("twin", "mine")
+    slept: list[float] = []
+
+    kept = converge(
+        [live["mine"]],
+        lambda: list(live.values()),
+        None,
+        what="thing",
+        converge_seconds=1.5,
+        sleep=slept.append,
+        remembered=_remembered(store, live, gets),
+    )
+
+    assert kept is not None and kept["id"] == "twin"
+    assert (list(live), slept) == (["twin", "mine"], [1.5])
+    assert store.values == {"twitter_ads.created.thing": {"id": "twin", "settled": True}}
