@@ -163,6 +163,12 @@ def test_control_endpoints_configure_and_report(ads_api_emulator: AdsApiEmulator
     assert ads_api_emulator.config.image_account_media_media_key is True
     not_bool = requests.post(base + "/config", json={"image_account_media_media_key": "yes"})
     assert not_bool.status_code == 400
+    generic = requests.post(base + "/config", json={"line_item_not_found_code": "NOT_FOUND"}).json()
+    assert generic["line_item_not_found_code"] == "NOT_FOUND"
+    not_a_choice = requests.post(base + "/config", json={"line_item_not_found_code": "GONE"})
+    assert not_a_choice.status_code == 400
+    assert "line_item_not_found_code must be one of" in not_a_choice.json()["errors"][0]["message"]
+    assert ads_api_emulator.config.line_item_not_found_code == "NOT_FOUND"
 
 
 def test_control_errors(ads_api_emulator: AdsApiEmulator) -> None:

@@ -109,10 +109,9 @@ class AdsApiEmulator:
     def update_config(self, **changes: Any) -> None:
         """Change configuration fields at run time (rate limits, latency, processing time...)."""
         for name, value in changes.items():
-            if not hasattr(self.config, name):
-                raise ValueError(f"Unknown emulator setting {name!r}")
-            if name == "image_account_media_media_key" and not isinstance(value, bool):
-                raise ValueError(f"image_account_media_media_key must be true or false, got {value!r}")
+            self.config.check_setting(name, value)
+        # Only once every change is valid: a refused update changes nothing.
+        for name, value in changes.items():
             setattr(self.config, name, value)
         self._rate_limiter.window_seconds = self.config.rate_limit_window
         self._rate_limiter.reset()
