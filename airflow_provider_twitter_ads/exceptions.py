@@ -137,10 +137,11 @@ class AdsApiNotFoundError(AdsApiError):
     """404: the entity (or API version) does not exist."""
 
 
-def names_missing(error: BaseException, code: str) -> bool:
-    """Whether ``error`` is a 404 naming the entity missing by its documented ``code``
-    (``vocabulary.NOT_FOUND_CODES``); a 404 for a route, version or base URL never is."""
-    return isinstance(error, AdsApiNotFoundError) and code in error.codes
+def names_missing(error: BaseException, code: str, *more_codes: str) -> bool:
+    """Whether ``error`` is a 404 naming the entity missing by its documented ``code`` (or one of
+    ``more_codes``, e.g. ``*vocabulary.MISSING_LINE_ITEM_CODES``); a 404 for a route, version or
+    base URL never is."""
+    return isinstance(error, AdsApiNotFoundError) and any(c in error.codes for c in (code, *more_codes))
 
 
 class AdsApiRateLimitError(AdsApiError):

@@ -272,8 +272,8 @@ OBJECTIVE_PATHS: Mapping[str, str] = MappingProxyType(
 class NOT_FOUND_CODES:  # an enum-like namespace of the API's string values
     """404 codes of the "Error codes and responses" page (Ads API v12).
 
-    An entity kind the page lists a code for (account media, media creatives, campaigns) is missing
-    when the API names that code; other kinds (line items, media library entries, pre-roll
+    An entity kind the page lists a code for (account media, media creatives, campaigns, line
+    items...) is missing when the API names that code; other kinds (media library entries, pre-roll
     call-to-actions) answer the generic ``NOT_FOUND``. ``ROUTE_NOT_FOUND`` (a wrong path, version or
     base URL) never means an entity is missing.
     """
@@ -281,8 +281,15 @@ class NOT_FOUND_CODES:  # an enum-like namespace of the API's string values
     GENERIC = "NOT_FOUND"
     ROUTE = "ROUTE_NOT_FOUND"
     ACCOUNT_MEDIA = "ACCOUNT_MEDIA_NOT_FOUND"
+    LINE_ITEM = "LINE_ITEM_NOT_FOUND"
     MEDIA_CREATIVE = "MEDIA_CREATIVE_NOT_FOUND"
     CAMPAIGN = "CAMPAIGN_NOT_FOUND"
     CARD = "CARD_NOT_FOUND"
     TWEET = "TWEET_NOT_FOUND"
     PROMOTED_TWEET = "PROMOTED_TWEET_NOT_FOUND"
+
+
+#: The codes that name a line item missing: the page's ``LINE_ITEM_NOT_FOUND``, and the generic
+#: ``NOT_FOUND`` the API has been seen answering for one ("Line Item ... was not found for Account",
+#: twitter-python-ads-sdk issue 237). Either is a missing line item; ``ROUTE_NOT_FOUND`` never is.
+MISSING_LINE_ITEM_CODES: tuple[str, ...] = (NOT_FOUND_CODES.LINE_ITEM, NOT_FOUND_CODES.GENERIC)

@@ -80,6 +80,23 @@ def test_live_versions_send_the_current_api_version_header(
     assert missing.headers["x-current-api-version"] == "12.0"
 
 
+def test_a_served_deprecated_version_sends_x_api_warn(ads_api_emulator: AdsApiEmulator) -> None:
+    """ "Versions" page: calls to a deprecated version also carry ``x-api-warn``. Every version
+    before 11 has a deprecation date; 11 and 12 have none, so they carry no warning."""
+    ads_api_emulator.update_config(supported_versions=(10, 11, 12))
+    session = _session(ads_api_emulator)
+    old = session.get(_account_url(ads_api_emulator, version="10"))
+    assert old.status_code == 200
+    assert old.headers["x-api-warn"] == "Ads API version 10 is deprecated; the current version is 12.0"
+    assert old.headers["x-current-api-version"] == "12.0"
+    for version in ("11", "12"):
+        assert "x-api-warn" not in session.get(_account_url(ads_api_emulator, version=version)).headers
+    # An end-of-life version that is not served is a 404 route, not a warning.
+    ads_api_emulator.update_config(supported_versions=(11, 12))
+    gone = session.get(_account_url(ads_api_emulator, version="10"))
+    assert (gone.status_code, "x-api-warn" in gone.headers) == (404, False)
+
+
 def test_unknown_route_is_route_not_found(ads_api_emulator: AdsApiEmulator) -> None:
     """ "Error codes and responses": a path (or method) the API does not serve is ROUTE_NOT_FOUND."""
     session = _session(ads_api_emulator)
@@ -193,6 +210,12 @@ def test_control_endpoints_configure_and_report(ads_api_emulator: AdsApiEmulator
     assert ads_api_emulator.config.image_account_media_media_key is True
     not_bool = requests.post(base + "/config", json={"image_account_media_media_key": "yes"})
     assert not_bool.status_code == 400
+    generic = requests.post(base + "/config", json={"line_item_not_found_code": "NOT_FOUND"}).json()
+    assert generic["line_item_not_found_code"] == "NOT_FOUND"
+    not_a_choice = requests.post(base + "/config", json={"line_item_not_found_code": "GONE"})
+    assert not_a_choice.status_code == 400
+    assert "line_item_not_found_code must be one of" in not_a_choice.json()["errors"][0]["message"]
+    assert ads_api_emulator.config.line_item_not_found_code == "NOT_FOUND"
 
 
 def test_control_errors(ads_api_emulator: AdsApiEmulator) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow_provider_twitter_ads.emulator.faults import FaultInjector
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
-from airflow_provider_twitter_ads.emulator.state import EmulatorConfig
+from airflow_provider_twitter_ads.emulator.state import LINE_ITEM_NOT_FOUND_CODES, EmulatorConfig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="give image account media a media_key (default: off, as the media pages describe)",
     )
     parser.add_argument(
+        "--line-item-not-found-code",
+        choices=LINE_ITEM_NOT_FOUND_CODES,
+        default=defaults.line_item_not_found_code,
+        help="the 404 code of a missing line item (default: LINE_ITEM_NOT_FOUND, as the error codes page lists)",
+    )
+    parser.add_argument(
         "--faults",
         metavar="JSON_OR_FILE",
         help='fault plan, e.g. \'{"random": {"rates": {"error": 0.05}, "seed": 1}}\' or a path to a JSON file',
@@ -98,6 +104,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         rate_limit_window=args.rate_limit_window,
         upload_expires_after_secs=args.upload_expires_after_secs,
         image_account_media_media_key=args.image_account_media_media_key,
+        line_item_not_found_code=args.line_item_not_found_code,
     )
 
 

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 CONTROL_PREFIX = control_urls.PREFIX
 #: Sent on every Ads API response ("Versions" page: the current version of the API).
 CURRENT_API_VERSION = "12.0"
+#: The oldest version with no deprecation date ("Versions" page); older ones, when
+#: ``supported_versions`` serves them, answer with ``x-api-warn`` as deprecated versions do.
+OLDEST_UNDEPRECATED_VERSION = 11
 _REQUEST_LOG_SIZE = 50_000
 
 
@@ -109,10 +112,9 @@ class AdsApiEmulator:
     def update_config(self, **changes: Any) -> None:
         """Change configuration fields at run time (rate limits, latency, processing time...)."""
         for name, value in changes.items():
-            if not hasattr(self.config, name):
-                raise ValueError(f"Unknown emulator setting {name!r}")
-            if name == "image_account_media_media_key" and not isinstance(value, bool):
-                raise ValueError(f"image_account_media_media_key must be true or false, got {value!r}")
+            self.config.check_setting(name, value)
+        # Only once every change is valid: a refused update changes nothing.
+        for name, value in changes.items():
             setattr(self.config, name, value)
         self._rate_limiter.window_seconds = self.config.rate_limit_window
         self._rate_limiter.reset()
@@ -215,6 +217,9 @@ class AdsApiEmulator:
             return
         if not request.path.startswith(("/2/", "/1.1/")):
             response.headers.setdefault("x-current-api-version", CURRENT_API_VERSION)
+            warning = _deprecation_warning(request.path_params, self.config.supported_versions)
+            if warning is not None:
+                response.headers.setdefault("x-api-warn", warning)
         entry["status"] = response.status
         self._log(entry, started)
         self._send(handler, response, rate_headers)
@@ -333,6 +338,14 @@ def _check_version(path_params: dict[str, str], supported: tuple[int, ...]) -> N
         raise ApiError(
             404, "ROUTE_NOT_FOUND", f"API version {version!r} is not served (end of life or unknown)"
         )
+
+
+def _deprecation_warning(path_params: dict[str, str], supported: tuple[int, ...]) -> str | None:
+    """The ``x-api-warn`` text for a served deprecated version ("Versions" page), else None."""
+    version = path_params.get("version", "")
+    if version.isdigit() and int(version) in supported and int(version) < OLDEST_UNDEPRECATED_VERSION:
+        return f"Ads API version {version} is deprecated; the current version is {CURRENT_API_VERSION}"
+    return None
 
 
 def _check_repeated_keys(pairs: list[tuple[str, str]]) -> None:

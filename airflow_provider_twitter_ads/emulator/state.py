@@ -14,6 +14,9 @@ DEFAULT_CONSUMER_SECRET = "emulator-consumer-secret"
 DEFAULT_ACCESS_TOKEN = "1000000001-emulator-access-token"
 DEFAULT_ACCESS_TOKEN_SECRET = "emulator-access-token-secret"
 DEFAULT_ACCOUNT_ID = "18ce54d4x5t"
+#: What a missing line item may be answered with: the code the "Error codes and responses" page
+#: lists, or the generic one the real API was seen answering (see docs/emulator.rst).
+LINE_ITEM_NOT_FOUND_CODES = ("LINE_ITEM_NOT_FOUND", "NOT_FOUND")
 
 
 @dataclass
@@ -41,8 +44,20 @@ class EmulatorConfig:
     upload_expires_after_secs: int = 1_296_000
     # Whether image account media carry ``media_key`` (the docs disagree; see docs/emulator.rst).
     image_account_media_media_key: bool = False
+    # The 404 code of a missing line item, one of LINE_ITEM_NOT_FOUND_CODES (docs and practice differ).
+    line_item_not_found_code: str = LINE_ITEM_NOT_FOUND_CODES[0]
     # Where received upload segments are spooled until FINALIZE (None: a temporary directory).
     upload_spool_dir: str | None = None
+
+    def check_setting(self, name: str, value: Any) -> None:
+        """ValueError unless ``name`` is a setting and ``value`` one it can take (switches only)."""
+        if not hasattr(self, name):
+            raise ValueError(f"Unknown emulator setting {name!r}")
+        if name == "image_account_media_media_key" and not isinstance(value, bool):
+            raise ValueError(f"image_account_media_media_key must be true or false, got {value!r}")
+        if name == "line_item_not_found_code" and value not in LINE_ITEM_NOT_FOUND_CODES:
+            choices = ", ".join(LINE_ITEM_NOT_FOUND_CODES)
+            raise ValueError(f"line_item_not_found_code must be one of {choices}, got {value!r}")
 
     def public(self) -> dict[str, Any]:
         """The configuration without the secrets, for the inspection endpoint."""

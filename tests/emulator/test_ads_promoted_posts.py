@@ -433,21 +433,22 @@ def test_promoted_tweets_shape_and_lifecycle(ads_api_emulator: AdsApiEmulator, a
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"line_item_id": "8v7jr"}, ("INVALID_PARAMETER", "line_item_id")),  # PREROLL_VIEWS / MEDIA
-        ({"line_item_id": "8v7js"}, ("INVALID_PARAMETER", "line_item_id")),  # deleted
-        ({"line_item_id": "nope"}, ("INVALID_PARAMETER", "line_item_id")),
-        ({"tweet_ids": "123"}, ("INVALID_PARAMETER", "tweet_ids")),
-        ({"tweet_ids": ",".join(str(n) for n in range(51))}, ("INVALID_PARAMETER", "tweet_ids")),
-        ({"tweet_ids": None}, ("MISSING_PARAMETER", "tweet_ids")),
+        ({"line_item_id": "8v7jr"}, (400, "INVALID_PARAMETER", "line_item_id")),  # PREROLL_VIEWS / MEDIA
+        # "Error codes and responses": a missing (or deleted) line item is 404 LINE_ITEM_NOT_FOUND.
+        ({"line_item_id": "8v7js"}, (404, "LINE_ITEM_NOT_FOUND", "line_item_id")),  # deleted
+        ({"line_item_id": "nope"}, (404, "LINE_ITEM_NOT_FOUND", "line_item_id")),
+        ({"tweet_ids": "123"}, (400, "INVALID_PARAMETER", "tweet_ids")),
+        ({"tweet_ids": ",".join(str(n) for n in range(51))}, (400, "INVALID_PARAMETER", "tweet_ids")),
+        ({"tweet_ids": None}, (400, "MISSING_PARAMETER", "tweet_ids")),
     ],
 )
 def test_bad_promoted_tweets_create_nothing(
-    ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict[str, Any], expected: tuple[str, str]
+    ads_api_emulator: AdsApiEmulator, ads: AdsClient, params: dict[str, Any], expected: tuple[int, str, str]
 ) -> None:
     tweet = _tweet(ads, text="t").json()["data"]["id_str"]
     query = {"line_item_id": "8v7jo", "tweet_ids": tweet, **params}
     response = ads.post("promoted_tweets", params={k: v for k, v in query.items() if v is not None})
-    assert error_of(response)[1:] == expected, response.text
+    assert error_of(response) == expected, response.text
     assert ads_api_emulator.state.tables["promoted_tweets"] == {}
 
 

@@ -20,6 +20,21 @@ def test_image_account_media_media_key_flag(argv: list[str], expected: bool) -> 
     assert config.image_account_media_media_key is expected
 
 
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [([], "LINE_ITEM_NOT_FOUND"), (["--line-item-not-found-code", "NOT_FOUND"], "NOT_FOUND")],
+)
+def test_line_item_not_found_code_flag(argv: list[str], expected: str) -> None:
+    config = config_from_args(build_parser().parse_args(argv))
+    assert config.line_item_not_found_code == expected
+
+
+def test_line_item_not_found_code_flag_takes_only_the_two_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--line-item-not-found-code", "ROUTE_NOT_FOUND"])
+    assert "invalid choice: 'ROUTE_NOT_FOUND'" in capsys.readouterr().err
+
+
 def test_defaults_follow_the_docs() -> None:
     config = config_from_args(build_parser().parse_args([]))
     assert config.supported_versions == (11, 12)

@@ -6,7 +6,7 @@ import pytest
 
 from airflow_provider_twitter_ads.emulator.ads import seed as ads_seed
 from airflow_provider_twitter_ads.emulator.ads import urls as ads_urls
-from airflow_provider_twitter_ads.emulator.ads.responses import accounts, media_creatives, media_library
+from airflow_provider_twitter_ads.emulator.ads.responses import line_items, media_creatives, media_library
 from airflow_provider_twitter_ads.emulator.control import urls as control_urls
 from airflow_provider_twitter_ads.emulator.core import ApiError, EmulatorRequest, Router
 from airflow_provider_twitter_ads.emulator.state import EmulatorConfig, EmulatorState
@@ -28,7 +28,7 @@ def _request(method: str, query: dict[str, str] | None = None, **path_params: st
 
 
 def test_a_read_handler_alone(state: EmulatorState) -> None:
-    response = accounts.get_line_item(_request("GET", line_item_id="8v7jr"), state)
+    response = line_items.get_line_item(_request("GET", line_item_id="8v7jr"), state)
     assert response.status == 200
     assert response.body["data"]["product_type"] == "MEDIA"
     assert response.body["request"]["params"] == {"account_id": "18ce54d4x5t", "line_item_id": "8v7jr"}

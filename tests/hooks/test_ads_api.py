@@ -30,12 +30,14 @@ from airflow_provider_twitter_ads.exceptions import (
     AdsApiServerError,
     AdsApiUnauthorizedError,
     RateLimitWaitTooLongError,
+    names_missing,
 )
 from airflow_provider_twitter_ads.hooks import http_core
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook, EntityPager, _body_bytes
 from airflow_provider_twitter_ads.hooks.retry_policy import RetrySettings
 from airflow_provider_twitter_ads.utils.segments import BytesRangeReader
 from airflow_provider_twitter_ads.utils.upload_protocol import MultipartBody
+from airflow_provider_twitter_ads.vocabulary import MISSING_LINE_ITEM_CODES, NOT_FOUND_CODES
 
 HOOK_LOGGER = "airflow_provider_twitter_ads.hooks.ads_api"
 
@@ -254,7 +256,7 @@ def test_other_errors_are_not_retried(
 def test_missing_entity_is_404_not_retried(hook: AdsApiHook, ads_api_emulator: AdsApiEmulator) -> None:
     with pytest.raises(AdsApiNotFoundError) as info:
         hook.get_line_item("zzzzz")
-    assert info.value.codes == ["NOT_FOUND"]
+    assert info.value.codes == ["LINE_ITEM_NOT_FOUND"]
     assert len(ads_api_emulator.api_requests()) == 1
 
 
@@ -667,8 +669,8 @@ def test_get_line_item(hook: AdsApiHook) -> None:
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda h: h.get_line_item("nope1"), "NOT_FOUND"),
-        (lambda h: h.get_line_item("8v7js"), "NOT_FOUND"),  # deleted
+        (lambda h: h.get_line_item("nope1"), "LINE_ITEM_NOT_FOUND"),
+        (lambda h: h.get_line_item("8v7js"), "LINE_ITEM_NOT_FOUND"),  # deleted
         (lambda h: h.get_media_creative("nope1"), "MEDIA_CREATIVE_NOT_FOUND"),
         (lambda h: h.get_account_media("nope1"), "ACCOUNT_MEDIA_NOT_FOUND"),
         (lambda h: h.get_media_library_entry("3_1029825579531807971"), "NOT_FOUND"),
@@ -682,6 +684,24 @@ def test_missing_entities_are_not_found(
     with pytest.raises(AdsApiNotFoundError) as info:
         call(hook)
     assert info.value.codes == [code]
+
+
+@pytest.mark.parametrize("code", ["LINE_ITEM_NOT_FOUND", "NOT_FOUND"])
+def test_a_missing_line_item_is_named_missing_by_either_code(
+    make_hook: MakeHook, ads_api_emulator: AdsApiEmulator, code: str
+) -> None:
+    """The documented LINE_ITEM_NOT_FOUND and the generic NOT_FOUND seen in practice both name a
+    missing line item; a wrong route (a version that is not served) never does."""
+    ads_api_emulator.update_config(line_item_not_found_code=code)
+    with pytest.raises(AdsApiNotFoundError) as missing:
+        make_hook().get_line_item("zzzzz")
+    assert missing.value.codes == [code]
+    assert names_missing(missing.value, *MISSING_LINE_ITEM_CODES)
+    assert not names_missing(missing.value, NOT_FOUND_CODES.MEDIA_CREATIVE)
+    with pytest.raises(AdsApiNotFoundError) as wrong_route:
+        make_hook(api_version="10").get_line_item("8v7jo")
+    assert wrong_route.value.codes == [NOT_FOUND_CODES.ROUTE]
+    assert not names_missing(wrong_route.value, *MISSING_LINE_ITEM_CODES)
 
 
 def test_account_id_argument_overrides_the_connection(
@@ -724,8 +744,8 @@ def test_api_validation_errors_come_back_as_bad_request(
     hook: AdsApiHook, ads_api_emulator: AdsApiEmulator
 ) -> None:
     with pytest.raises(AdsApiBadRequestError) as info:
-        hook.create_media_creative(_image_account_media(ads_api_emulator), "8v7js", "https://example.com")
-    assert info.value.errors[0]["parameter"] == "line_item_id"
+        hook.create_media_creative("nope1", "8v7jo", "https://example.com")
+    assert info.value.errors[0]["parameter"] == "account_media_id"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,11 @@ https://docs.x.com/x-ads-api/fundamentals/error-codes-and-responses
 from __future__ import annotations
 
 from airflow_provider_twitter_ads.emulator.core import ApiError
+from airflow_provider_twitter_ads.emulator.state import EmulatorConfig
 
 #: The documented not-found code per entity kind; kinds without one use the generic NOT_FOUND.
+#: Line items answer ``config.line_item_not_found_code`` (documented ``LINE_ITEM_NOT_FOUND``, or
+#: the generic code the real API was seen answering).
 NOT_FOUND_CODES = {
     "account_media": "ACCOUNT_MEDIA_NOT_FOUND",
     "campaigns": "CAMPAIGN_NOT_FOUND",
@@ -29,9 +32,11 @@ def invalid_media(parameter: str, message: str) -> ApiError:
     return ApiError(400, "INVALID_MEDIA", message, parameter)
 
 
-def not_found(kind: str, parameter: str, entity_id: str) -> ApiError:
-    """404 with the kind's documented code."""
+def not_found(config: EmulatorConfig, kind: str, parameter: str, entity_id: str) -> ApiError:
+    """404 with the kind's documented code; for line items, the one ``config`` chooses."""
     code = NOT_FOUND_CODES.get(kind, "NOT_FOUND")
+    if kind == "line_items":
+        code = config.line_item_not_found_code
     return ApiError(404, code, f"{parameter} {entity_id!r} was not found", parameter)
 
 

@@ -1,4 +1,4 @@
-"""Accounts, campaigns and line items (read-only)."""
+"""Accounts and campaigns (read-only)."""
 
 from __future__ import annotations
 
@@ -35,14 +35,3 @@ def list_campaigns(request: EmulatorRequest, state: EmulatorState) -> Response:
 def get_campaign(request: EmulatorRequest, state: EmulatorState) -> Response:
     """``GET accounts/:account_id/campaigns/:campaign_id``."""
     return get_response(request, state, "campaigns", "campaign_id")
-
-
-def list_line_items(request: EmulatorRequest, state: EmulatorState) -> Response:
-    """``GET accounts/:account_id/line_items``."""
-    filters = [ids_filter("line_item_ids", "id"), ids_filter("campaign_ids", "campaign_id")]
-    return list_response(request, state, "line_items", filters)
-
-
-def get_line_item(request: EmulatorRequest, state: EmulatorState) -> Response:
-    """``GET accounts/:account_id/line_items/:line_item_id``."""
-    return get_response(request, state, "line_items", "line_item_id")

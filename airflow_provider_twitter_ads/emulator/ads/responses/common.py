@@ -218,7 +218,7 @@ def find_entity(
     """The entity, or 404 with the kind's code; deleted ones count as missing unless ``with_deleted``."""
     entity = state.table(kind).get(entity_id)
     if entity is None or (entity.get("deleted") and not with_deleted):
-        raise not_found(kind, parameter, entity_id)
+        raise not_found(state.config, kind, parameter, entity_id)
     return entity
 
 
@@ -241,11 +241,23 @@ def delete_response(request: EmulatorRequest, state: EmulatorState, kind: str, i
 
 
 def live_reference(state: EmulatorState, kind: str, entity_id: str, parameter: str) -> Entity:
-    """An entity that a write refers to: missing or deleted is a 400 on that parameter."""
+    """An entity that a write refers to: missing or deleted is a 400 on that parameter.
+
+    Line items are the exception: see :func:`live_line_item`.
+    """
     entity = state.table(kind).get(entity_id)
     if entity is None or entity.get("deleted"):
         raise invalid(parameter, f"{parameter} {entity_id!r} does not exist or is deleted")
     return entity
+
+
+def live_line_item(state: EmulatorState, line_item_id: str) -> Entity:
+    """The line item a write's ``line_item_id`` names; missing or deleted is the line item 404.
+
+    "Error codes and responses" lists a 404 code for line items and no other code for a missing
+    one, so a write naming it answers as a read does.
+    """
+    return find_entity(state, "line_items", line_item_id, "line_item_id")
 
 
 def changed_fields(request: EmulatorRequest, names: Iterable[str]) -> dict[str, Any]:

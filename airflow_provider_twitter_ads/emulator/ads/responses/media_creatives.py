@@ -11,6 +11,7 @@ from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     get_response,
     ids_filter,
     list_response,
+    live_line_item,
     live_reference,
     optional_param,
 )
@@ -25,7 +26,7 @@ def create_media_creative(request: EmulatorRequest, state: EmulatorState) -> Res
     account_media_id = request.require("account_media_id")
     line_item_id = request.require("line_item_id")
     account_media = live_reference(state, "account_media", account_media_id, "account_media_id")
-    line_item = live_reference(state, "line_items", line_item_id, "line_item_id")
+    line_item = live_line_item(state, line_item_id)
     landing_url = optional_param(request, "landing_url")
     if account_media["creative_type"] == "PREROLL":
         landing_url = None  # preroll creatives take their link from the call-to-action

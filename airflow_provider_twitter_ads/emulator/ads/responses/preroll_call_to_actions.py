@@ -24,7 +24,7 @@ from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     get_response,
     ids_filter,
     list_response,
-    live_reference,
+    live_line_item,
     require_enum,
 )
 from airflow_provider_twitter_ads.emulator.core import EmulatorRequest, Response
@@ -40,7 +40,7 @@ def create_preroll_cta(request: EmulatorRequest, state: EmulatorState) -> Respon
     line_item_id = request.require("line_item_id")
     call_to_action = require_enum(request, "call_to_action", CALL_TO_ACTIONS)
     url = url_param("call_to_action_url", request.require("call_to_action_url"))
-    line_item = live_reference(state, "line_items", line_item_id, "line_item_id")
+    line_item = live_line_item(state, line_item_id)
     if not allows_preroll_cta(line_item):
         raise invalid(
             "line_item_id",

@@ -16,7 +16,7 @@ from airflow_provider_twitter_ads.emulator.ads.responses.common import (
     ids_filter,
     ids_param,
     list_response,
-    live_reference,
+    live_line_item,
 )
 from airflow_provider_twitter_ads.emulator.ads.tweets import (
     MAX_PROMOTED_TWEET_IDS,
@@ -38,7 +38,7 @@ def create_promoted_tweets(request: EmulatorRequest, state: EmulatorState) -> Re
     tweet_ids = ids_param("tweet_ids", request.require("tweet_ids"))
     if not tweet_ids or len(tweet_ids) > MAX_PROMOTED_TWEET_IDS:
         raise invalid("tweet_ids", f"tweet_ids takes 1 to {MAX_PROMOTED_TWEET_IDS} ids, got {len(tweet_ids)}")
-    line_item = live_reference(state, "line_items", line_item_id, "line_item_id")
+    line_item = live_line_item(state, line_item_id)
     if not takes_promoted_tweets(line_item):
         raise invalid(
             "line_item_id",
