@@ -35,7 +35,12 @@ from airflow_provider_twitter_ads.utils.creatives import (
 from airflow_provider_twitter_ads.utils.exactly_once import create_once
 from airflow_provider_twitter_ads.utils.params import check_http_url
 from airflow_provider_twitter_ads.utils.task_state import TaskState
-from airflow_provider_twitter_ads.vocabulary import CREATIVE_TYPES, LANDING_URL_OBJECTIVES, NOT_FOUND_CODES
+from airflow_provider_twitter_ads.vocabulary import (
+    CREATIVE_TYPES,
+    LANDING_URL_OBJECTIVES,
+    MISSING_LINE_ITEM_CODES,
+    NOT_FOUND_CODES,
+)
 
 
 class AttachMediaCreativeOperator(AdsApiEntityOperator):
@@ -175,7 +180,7 @@ class AttachMediaCreativeOperator(AdsApiEntityOperator):
 
     def _read_line_item(self, line_item_id: str, account_id: str) -> Mapping[str, Any]:
         return _read_live(
-            "line_item_id", line_item_id, account_id, self.hook.get_line_item, NOT_FOUND_CODES.GENERIC
+            "line_item_id", line_item_id, account_id, self.hook.get_line_item, *MISSING_LINE_ITEM_CODES
         )
 
     def _attach(
@@ -320,14 +325,15 @@ def _read_live(
     entity_id: str,
     account_id: str,
     get: Callable[..., Mapping[str, Any]],
-    not_found_code: str,
+    *not_found_codes: str,
 ) -> Mapping[str, Any]:
     """The entity ``get`` reads; ValueError naming ``parameter`` when it is missing or deleted (a
-    404 with the entity's ``not_found_code``; any other 404 is a wrong route and raised as it is)."""
+    404 with one of the entity's ``not_found_codes``; any other 404 is a wrong route and raised as
+    it is)."""
     try:
         entity = get(entity_id, account_id=account_id)
     except AdsApiNotFoundError as exc:
-        if not names_missing(exc, not_found_code):
+        if not names_missing(exc, *not_found_codes):
             raise
         raise ValueError(
             f"{parameter} {entity_id!r} is missing or deleted in account {account_id} ({exc})"

@@ -6,7 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import Context
-from airflow_provider_twitter_ads.exceptions import AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiNotFoundError,
+    AdsApiResponseLostError,
+    names_missing,
+)
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import entity_id
 from airflow_provider_twitter_ads.lineage import (
@@ -29,7 +33,7 @@ from airflow_provider_twitter_ads.utils.promoted_posts import (
     survivor,
 )
 from airflow_provider_twitter_ads.utils.task_state import TaskState
-from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
+from airflow_provider_twitter_ads.vocabulary import MISSING_LINE_ITEM_CODES, NOT_FOUND_CODES
 
 
 class PromoteTweetOperator(AdsApiEntityOperator):
@@ -78,6 +82,9 @@ class PromoteTweetOperator(AdsApiEntityOperator):
         try:
             line_item = self.hook.get_line_item(line_item_id, account_id=account_id)
         except AdsApiNotFoundError as exc:
+            # Any other 404 is a wrong route or base URL, not a missing line item.
+            if not names_missing(exc, *MISSING_LINE_ITEM_CODES):
+                raise
             raise ValueError(
                 f"line_item_id {line_item_id!r} is missing or deleted in account {account_id} ({exc})"
             ) from exc

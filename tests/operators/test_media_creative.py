@@ -339,6 +339,21 @@ def test_bad_input_for_image_media_fails_before_any_write(
     assert tables(ads_api_emulator) == before
 
 
+@pytest.mark.parametrize("code", ["LINE_ITEM_NOT_FOUND", "NOT_FOUND"])
+def test_a_missing_line_item_is_a_clear_error_by_either_code(
+    ads_api_emulator: AdsApiEmulator, conn: str, code: str
+) -> None:
+    """ "Error codes and responses" lists LINE_ITEM_NOT_FOUND; the API was also seen answering NOT_FOUND."""
+    ads_api_emulator.update_config(line_item_not_found_code=code)
+    media = account_media(ads_api_emulator, "tweet_image", 300, 250)
+    before, writes_before = tables(ads_api_emulator), writes(ads_api_emulator)
+    with pytest.raises(ValueError, match="line_item_id 'nope0' is missing or deleted") as info:
+        attach(account_media_id=media, line_item_id="nope0")
+    assert f"404 {code} (line_item_id)" in str(info.value)
+    assert writes(ads_api_emulator) == writes_before
+    assert tables(ads_api_emulator) == before
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [

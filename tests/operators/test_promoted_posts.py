@@ -24,7 +24,7 @@ from support.promoted import (
 )
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
-from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError
+from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError, AdsApiNotFoundError
 from airflow_provider_twitter_ads.operators.card import CreateCardOperator, DeleteCardOperator
 from airflow_provider_twitter_ads.operators.promoted_tweet import (
     DeletePromotedTweetOperator,
@@ -266,6 +266,35 @@ def test_post_media_mixes(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
 def test_weighted_text_at_the_limit_is_accepted(ads_api_emulator: AdsApiEmulator, conn: str) -> None:
     text = "a" * 256 + " https://example.com/" + "b" * 300  # 256 + 1 + 23 = 280
     assert post(text=text)["tweet_id"]
+
+
+@pytest.mark.parametrize("code", ["LINE_ITEM_NOT_FOUND", "NOT_FOUND"])
+def test_a_missing_line_item_is_a_clear_error_by_either_code(
+    ads_api_emulator: AdsApiEmulator, conn: str, code: str
+) -> None:
+    tweet = post(text="promote me")
+    ads_api_emulator.update_config(line_item_not_found_code=code)
+    ads_api_emulator.request_log.clear()
+    _refused(ads_api_emulator, lambda: promote(line_item_id="nope0", tweet_ids=tweet), f"404 {code}")
+
+
+def test_a_wrong_route_is_not_taken_for_a_missing_line_item(
+    ads_api_emulator: AdsApiEmulator, conn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tweet = post(text="promote me")
+    # A base URL with an extra path segment: every request is 404 ROUTE_NOT_FOUND.
+    connection = ads_api_emulator.airflow_connection(ads_api_url=f"{ads_api_emulator.url}/ads")
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_WRONG_ROUTE", json.dumps(connection))
+    ads_api_emulator.request_log.clear()
+    with pytest.raises(AdsApiNotFoundError, match="ROUTE_NOT_FOUND") as info:
+        PromoteTweetOperator(
+            task_id="promote",
+            line_item_id=WEBSITE_CLICKS,
+            tweet_ids=tweet,
+            twitter_ads_conn_id="twitter_ads_wrong_route",
+        ).execute({})
+    assert "missing or deleted" not in str(info.value)
+    assert writes(ads_api_emulator) == []
 
 
 def test_media_without_additional_owners_fails_with_the_api_error(
