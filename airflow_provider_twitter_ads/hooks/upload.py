@@ -84,6 +84,7 @@ __all__ = [
     "UploadJournal",
     "UploadTransport",
     "get_upload_status",
+    "poll_processing",
     "upload_media",
     "wait_for_processing",
 ]
@@ -560,16 +561,43 @@ def wait_for_processing(
     Returns the succeeded status (at once for media that needs no processing). Raises
     ``MediaProcessingError`` when processing fails and ``TimeoutError`` after ``timeout`` seconds.
     """
+    status, _ = poll_processing(
+        transport, media_id, upload_api, min_wait=min_wait, max_wait=max_wait, within=timeout, sleep=sleep
+    )
+    if not status.succeeded:
+        raise TimeoutError(
+            f"Media {media_id} was still {status.state} after {timeout:g} s of waiting for processing"
+        )
+    return status
+
+
+def poll_processing(
+    transport: UploadTransport,
+    media_id: str,
+    upload_api: str | None = None,
+    *,
+    min_wait: float = MIN_WAIT_SECONDS,
+    max_wait: float = 60.0,
+    within: float,
+    checked: ProcessingStatus | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[ProcessingStatus, float]:
+    """Check STATUS until processing succeeds or the next wait would end past ``within`` seconds.
+
+    Returns the last status (succeeded or still running) and the seconds spent. ``checked`` is a
+    status just read elsewhere (FINALIZE's answer): it counts as the first check, so the loop waits
+    before its first request. Raises ``MediaProcessingError`` when processing fails.
+    """
     validate_wait_bounds(min_wait, max_wait, ("min_wait", "max_wait"))
-    deadline = time.monotonic() + timeout
-    while True:
-        status = check_processing(get_upload_status(transport, media_id, upload_api))
-        if status.succeeded:
-            return status
+    started = time.monotonic()
+    if checked is None:
+        checked = check_processing(get_upload_status(transport, media_id, upload_api))
+    status = checked
+    while not status.succeeded:
         wait = status.next_wait(min_wait, max_wait)
-        if time.monotonic() + wait > deadline:
-            raise TimeoutError(
-                f"Media {media_id} was still {status.state} after {timeout:g} s of waiting for processing"
-            )
+        if time.monotonic() + wait > started + within:
+            break
         log.info("%s; next check in %.1f s", status.describe(), wait)
         sleep(wait)
+        status = check_processing(get_upload_status(transport, media_id, upload_api))
+    return status, time.monotonic() - started

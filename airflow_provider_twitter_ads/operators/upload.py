@@ -9,7 +9,7 @@ from typing import Any
 from airflow_provider_twitter_ads.compat import BaseOperator, Context, conf
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader, parse_s3_uri, resolve_s3_location
-from airflow_provider_twitter_ads.hooks.upload import UploadJournal
+from airflow_provider_twitter_ads.hooks.upload import UploadJournal, poll_processing
 from airflow_provider_twitter_ads.lineage import Lineage, upload_lineage, x_ads_namespace
 from airflow_provider_twitter_ads.operators.base import ReportsLineage
 from airflow_provider_twitter_ads.triggers.processing import VideoProcessingTrigger, status_from_event
@@ -17,6 +17,7 @@ from airflow_provider_twitter_ads.utils.processing import (
     MIN_WAIT_SECONDS,
     ProcessingStatus,
     check_processing,
+    validate_poll_before_defer,
     validate_wait_bounds,
 )
 from airflow_provider_twitter_ads.utils.segments import DEFAULT_SEGMENT_BYTES, plan_segments
@@ -66,6 +67,9 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
         ``check_after_secs`` is followed within ``[min_poll_interval, poll_interval]``.
     :param min_poll_interval: shortest wait between processing checks, seconds.
     :param processing_timeout: seconds to wait for processing before failing.
+    :param poll_before_defer: deferrable waits only: seconds the worker may keep checking after
+        FINALIZE before it defers (default 0: defer at once). Processing that ends within it never
+        defers; the deferral's timeout is ``processing_timeout`` less the time spent.
     :return: ``{"media_id", "media_key", "media_category", "media_type", "total_bytes", "width",
         "height", "processing_info", "s3_uri"}`` (width and height for images, else None); with
         ``wait_for_processing``, ``processing_info`` is the final one (``state`` ``succeeded``).
@@ -100,9 +104,11 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
         poll_interval: float = 60.0,
         min_poll_interval: float = MIN_WAIT_SECONDS,
         processing_timeout: float = 3600.0,
+        poll_before_defer: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.poll_before_defer = validate_poll_before_defer(poll_before_defer)
         self.s3_bucket = s3_bucket
         self.s3_key = s3_key
         self.s3_uri = s3_uri
@@ -172,6 +178,24 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
         if status.succeeded:
             return self._with_final_status(result, status)
         if self.deferrable:
+            # Keep checking here while the next check fits in poll_before_defer (and the timeout):
+            # processing that ends soon then never defers, so it cannot meet apache/airflow#67287
+            # (a trigger firing before the deferring worker has exited sends the task to retry).
+            spent = 0.0
+            window = min(self.poll_before_defer, self.processing_timeout)
+            if window:
+                status, spent = poll_processing(
+                    hook,
+                    result["media_id"],
+                    upload_api,
+                    min_wait=self.min_poll_interval,
+                    max_wait=self.poll_interval,
+                    within=window,
+                    checked=status,
+                )
+                if status.succeeded:
+                    return self._with_final_status(result, status)
+                self.log.info("Still processing after %.1f s of checks in the worker; deferring", spent)
             self.defer(
                 trigger=VideoProcessingTrigger(
                     media_id=result["media_id"],
@@ -183,7 +207,8 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
                 ),
                 method_name="execute_complete",
                 kwargs={"uploaded": result, "lineage_namespace": namespace},
-                timeout=timedelta(seconds=self.processing_timeout),
+                # processing_timeout counts from FINALIZE: the worker's checks used part of it.
+                timeout=timedelta(seconds=max(self.processing_timeout - spent, 0.0)),
             )
         final = hook.wait_for_processing(
             result["media_id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -126,3 +127,84 @@ def test_bad_wait_settings_fail_when_the_dag_is_parsed(kwargs: dict[str, Any], m
             wait_for_processing=True,
             **kwargs,
         )
+
+
+def test_poll_before_defer_lets_short_processing_finish_in_the_worker(
+    ads_api_emulator: AdsApiEmulator, video_key: str
+) -> None:
+    ads_api_emulator.update_config(processing_seconds=1.5, check_after_secs=1)
+    # No TaskDeferred: the result comes back from execute itself.
+    result = _operator(video_key, deferrable=True, poll_before_defer=10).execute(context={})
+
+    assert result["processing_info"] == {"state": "succeeded", "progress_percent": 100}
+    assert ads_api_emulator.state.media[result["media_key"]].state == "succeeded"
+    # FINALIZE's answer is the first check; STATUS follows 1 s apart (the API's hint) until 1.5 s.
+    assert [r["status"] for r in _status_requests(ads_api_emulator)] in ([200, 200], [200, 200, 200])
+
+
+def test_poll_before_defer_then_defers_with_the_rest_of_the_timeout(
+    ads_api_emulator: AdsApiEmulator, video_key: str
+) -> None:
+    ads_api_emulator.update_config(processing_seconds=60.0, check_after_secs=1)
+    operator = _operator(video_key, deferrable=True, poll_before_defer=2.5, processing_timeout=600)
+    with pytest.raises(TaskDeferred) as info:
+        operator.execute(context={})
+
+    # Checks at about 1 and 2 s after FINALIZE; one at 3 s would not fit in 2.5 s, so it defers.
+    assert len(_status_requests(ads_api_emulator)) == 2
+    deferred = info.value
+    left = deferred.timeout.total_seconds()
+    assert 600 - 3.0 <= left <= 600 - 1.9, left
+    assert deferred.trigger.serialize()[1]["first_check_after"] == 1.0
+    uploaded = deferred.kwargs["uploaded"]
+    assert deferred.trigger.serialize()[1]["media_id"] == uploaded["media_id"]
+    assert ads_api_emulator.state.media[uploaded["media_key"]].state != "succeeded"
+
+
+def test_poll_before_defer_never_outlasts_the_processing_timeout(
+    ads_api_emulator: AdsApiEmulator, video_key: str
+) -> None:
+    ads_api_emulator.update_config(processing_seconds=60.0, check_after_secs=1)
+    operator = _operator(video_key, deferrable=True, poll_before_defer=30, processing_timeout=1.5)
+    with pytest.raises(TaskDeferred) as info:
+        operator.execute(context={})
+
+    # One check at ~1 s; a second would pass the 1.5 s timeout, so the trigger gets the rest.
+    assert len(_status_requests(ads_api_emulator)) == 1
+    assert timedelta(0) < info.value.timeout <= timedelta(seconds=0.6)
+
+
+def test_poll_before_defer_defaults_to_deferring_at_once(
+    ads_api_emulator: AdsApiEmulator, video_key: str
+) -> None:
+    ads_api_emulator.update_config(processing_seconds=1.5, check_after_secs=1)
+    operator = _operator(video_key, deferrable=True, processing_timeout=600)
+    assert operator.poll_before_defer == 0.0
+    with pytest.raises(TaskDeferred) as info:
+        operator.execute(context={})
+
+    assert _status_requests(ads_api_emulator) == []
+    assert info.value.timeout == timedelta(seconds=600)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, r"poll_before_defer must be a finite number of seconds, 0 or more, got -1$"),
+        (float("nan"), "poll_before_defer must be a finite number of seconds, 0 or more, got nan"),
+        (float("inf"), "poll_before_defer must be a finite number of seconds, 0 or more, got inf"),
+        (True, r"poll_before_defer must be a number of seconds \(0 or more\), not bool"),
+        ("10", r"poll_before_defer must be a number of seconds \(0 or more\), not str"),
+        (None, r"poll_before_defer must be a number of seconds \(0 or more\), not NoneType"),
+        (
+            timedelta(seconds=10),
+            r"poll_before_defer must be a number of seconds \(0 or more\), not timedelta",
+        ),
+    ],
+)
+def test_bad_poll_before_defer_fails_when_the_dag_is_parsed(
+    ads_api_emulator: AdsApiEmulator, value: Any, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        _operator("s3://bucket/video.mp4", deferrable=True, poll_before_defer=value)
+    assert ads_api_emulator.api_requests() == []
