@@ -14,12 +14,15 @@ apache/airflow#67287 lines for the sensor, deferrals (trigger log files, one per
 the median sensor duration (first try's start to last try's end). Every process is stopped on exit
 (the harness does it, by PID).
 
-Usage: ``python bench/sensor_race.py [--runs 6] [--processing-seconds 3]``
+Usage: ``python bench/sensor_race.py [--runs 20] [--processing-seconds 6]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import re
 import statistics
 import sys
 import tempfile
@@ -28,6 +31,7 @@ import urllib.parse
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -72,22 +76,44 @@ def _deferrals(airflow: RealAirflow, dag_id: str, run_id: str) -> int:
     return len(list(folder.glob("attempt=*.log.trigger.*.log")))
 
 
+def _media_id(airflow: RealAirflow, dag_id: str, run_id: str) -> str | None:
+    """The media id the run's upload task returned (its XCom, over the REST API)."""
+    path = f"/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances/upload"
+    entry = airflow.api("GET", f"{path}/xcomEntries/return_value")
+    found = re.search(r"\d{19}", json.dumps(entry.get("value")))
+    return found.group(0) if found else None
+
+
+def _left_at_first_check(requests: list[dict[str, Any]], media_id: str, processing: float) -> float | None:
+    """Seconds of processing left when the sensor first checked: FINALIZE + processing - first STATUS."""
+    finalized = [r["time"] for r in requests if r["path"] == f"/2/media/upload/{media_id}/finalize"]
+    checks = [
+        r["time"]
+        for r in requests
+        if r["method"] == "GET" and r["path"] == "/2/media/upload" and r["query"].get("media_id") == media_id
+    ]
+    if not finalized or not checks:
+        return None
+    return finalized[0] + processing - min(checks)
+
+
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     rule = "  ".join("=" * w for w in widths)
-    lines = [rule, "  ".join(c.ljust(w) for c, w in zip(rows[0], widths, strict=True)), rule]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows[1:]]
-    return "\n".join([*lines, rule])
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join([rule, lines[0], rule, *lines[1:], rule])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=6, help="runs per setting (default 6)")
+    parser.add_argument("--runs", type=int, default=20, help="runs per setting (default 20)")
     parser.add_argument(
-        "--processing-seconds", type=float, default=3.0, help="emulated video processing (default 3)"
+        "--processing-seconds", type=float, default=6.0, help="emulated video processing (default 6)"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds for all runs to finish")
     args = parser.parse_args()
+    # moto's server logs every S3 request it serves; the table is the output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
@@ -122,6 +148,7 @@ def main() -> None:
             outcomes = airflow.wait_for_runs(runs, timeout=args.timeout)
             wall = time.monotonic() - started
             hits = airflow.race_67287_hits()
+            requests = airflow.emulator_requests()
             rows = [
                 [
                     "poll_before_defer",
@@ -131,11 +158,18 @@ def main() -> None:
                     "race_67287",
                     "deferrals",
                     "median sensor s",
+                    "median processing left at 1st check s",
                 ]
             ]
             for dag_id, poll in SETTINGS.items():
                 mine = [o for o in outcomes if o.dag_id == dag_id]
                 sensors = [ti for o in mine for ti in o.task_instances if ti.task_id == SENSOR]
+                left = [
+                    x
+                    for o in mine
+                    if (m := _media_id(airflow, dag_id, o.run_id)) is not None
+                    and (x := _left_at_first_check(requests, m, args.processing_seconds)) is not None
+                ]
                 seconds = [s for o in mine if (s := _sensor_seconds(airflow, dag_id, o.run_id)) is not None]
                 rows.append(
                     [
@@ -146,6 +180,7 @@ def main() -> None:
                         str(sum(hit.startswith(f"{dag_id}.{SENSOR} ") for hit in hits)),
                         str(sum(_deferrals(airflow, dag_id, o.run_id) for o in mine)),
                         f"{statistics.median(seconds):.1f}" if seconds else "-",
+                        f"{statistics.median(left):.1f}" if left else "-",
                     ]
                 )
             print(_table(rows))
