@@ -20,6 +20,7 @@ Usage: ``python bench/sensor_race.py [--runs 20] [--processing-seconds 6]``
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import logging
 import re
@@ -43,13 +44,24 @@ ROOT = Path(__file__).resolve().parents[1]
 # The scheduler harness lives with the tests (it is their fixture's engine), not in the package:
 # put the tests folder on the path to reuse it rather than copy it.
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench" / "dags"))
 
 from scheduler.harness import RealAirflow, real_airflow  # noqa: E402
-from sensor_race import POLL_BEFORE_DEFER  # noqa: E402
 
 DAG_FILE = ROOT / "bench" / "dags" / "sensor_race.py"
-SETTINGS = {"sensor_race_defer_at_once": 0.0, "sensor_race_poll_before_defer": POLL_BEFORE_DEFER}
+
+
+def _poll_before_defer() -> float:
+    """The DAG file's ``POLL_BEFORE_DEFER``, read from its source: importing it here would import
+    Airflow in this process, outside the harness's private home."""
+    for node in ast.parse(DAG_FILE.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "POLL_BEFORE_DEFER" for t in targets):
+                return float(ast.literal_eval(node.value))
+    raise LookupError(f"{DAG_FILE.name} defines no POLL_BEFORE_DEFER")
+
+
+SETTINGS = {"sensor_race_defer_at_once": 0.0, "sensor_race_poll_before_defer": _poll_before_defer()}
 SENSOR = "wait_for_processing"
 KEY = "tiny.mp4"
 
@@ -97,6 +109,17 @@ def _left_at_first_check(requests: list[dict[str, Any]], media_id: str, processi
     return finalized[0] + processing - min(checks)
 
 
+def _retry_reasons(airflow: RealAirflow, dag_id: str, run_id: str) -> list[str]:
+    """The scheduler's error and warning lines naming the task instance: why a sensor was retried."""
+    ti = f"{dag_id}.{SENSOR} {run_id}"
+    scheduler_log = (airflow.logs / "scheduler.log").read_text(encoding="utf-8", errors="replace")
+    return [
+        line[:300]
+        for line in scheduler_log.splitlines()
+        if ti in line and ("[error" in line or "[warning" in line)
+    ]
+
+
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     rule = "  ".join("=" * w for w in widths)
@@ -111,6 +134,9 @@ def main() -> None:
         "--processing-seconds", type=float, default=6.0, help="emulated video processing (default 6)"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds for all runs to finish")
+    parser.add_argument(
+        "--keep-logs", type=Path, default=None, help="a new folder to keep the Airflow home and logs in"
+    )
     args = parser.parse_args()
     # moto's server logs every S3 request it serves; the table is the output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -133,8 +159,8 @@ def main() -> None:
         config = EmulatorConfig(processing_seconds=args.processing_seconds, check_after_secs=1)
         with (
             AdsApiEmulator(config) as emulator,
-            tempfile.TemporaryDirectory(prefix="sensor-race-") as work_dir,
-            real_airflow(emulator, s3_url, Path(work_dir), [DAG_FILE]) as airflow,
+            tempfile.TemporaryDirectory(prefix="sensor-race-") as temp_dir,
+            real_airflow(emulator, s3_url, args.keep_logs or Path(temp_dir), [DAG_FILE]) as airflow,
         ):
             airflow.wait_for_dags(SETTINGS, timeout=240)
             for dag_id in SETTINGS:
@@ -184,6 +210,12 @@ def main() -> None:
                     ]
                 )
             print(_table(rows))
+            for outcome in outcomes:
+                for ti in outcome.task_instances:
+                    if ti.task_id == SENSOR and ti.try_number > 1:
+                        reasons = _retry_reasons(airflow, outcome.dag_id, outcome.run_id)
+                        print(f"retried {outcome.dag_id} {outcome.run_id} (try {ti.try_number}):")
+                        print("\n".join(f"  {line}" for line in reasons) or "  no scheduler error or warning")
             print(
                 f"processing_seconds {args.processing_seconds:g}, check_after_secs 1, {args.runs} runs "
                 f"per setting triggered at once (max_active_runs 4 per DAG, parallelism 4), "
