@@ -14,7 +14,7 @@ apache/airflow#67287 lines for the sensor, deferrals (trigger log files, one per
 the median sensor duration (first try's start to last try's end). Every process is stopped on exit
 (the harness does it, by PID).
 
-Usage: ``python bench/sensor_race.py [--runs 20] [--processing-seconds 6]``
+Usage: ``python bench/sensor_race.py [--runs 20] [--processing-seconds 6] [--keep-logs DIR]``
 """
 
 from __future__ import annotations
