@@ -146,6 +146,8 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             ),
             not_found_code=NOT_FOUND_CODES.ACCOUNT_MEDIA,
             what="account media",
+            # API <= 4: what create_once makes stays unsettled until its converge step.
+            converged_later=True,
         )
         if self.hook.api_version < MEDIA_LIBRARY_MIN_VERSION:
             entity = self._through_account_media_endpoint(media, creative_type, account_id, remembered)
@@ -333,17 +335,10 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             seen["new"] = [entity for entity, new in listed if new]
             return [entity for entity, _ in listed]
 
-        def delete_own(entity: Mapping[str, Any]) -> None:
-            try:
-                self.hook.delete_account_media(str(entity["id"]), account_id=account_id)
-            except AdsApiNotFoundError as exc:
-                if not names_missing(exc, NOT_FOUND_CODES.ACCOUNT_MEDIA):
-                    raise
-
         kept = converge(
             lambda: seen["new"],
             matching,
-            delete_own,
+            lambda own: self._delete_own_account_media(own, account_id),
             what="account media",
             converge_seconds=self.converge_seconds,
         )
@@ -408,28 +403,38 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         account_id: str,
         remembered: RememberedCreate[Mapping[str, Any]],
     ) -> Mapping[str, Any]:
-        """API <= 4: POST account_media once (looking for an existing one first).
+        """API <= 4: POST account_media once (looking for an existing one first), then converge
+        with twins that created it at the same time.
 
         Image account media that carry no media key are found after a lost response by what
-        appeared since the create; an earlier run's cannot be told apart (API v4 is end of life).
+        appeared since the create; an earlier run's cannot be told apart before the create (API v4
+        is end of life). After a create, the ones that name this media (its key or video id, or
+        the ``media_url`` of what the create made) are converged: the oldest is kept.
         """
         id_param = "video_id" if creative_type == CREATIVE_TYPES.PREROLL else "media_id"
+        # The newest account media ids before the first create: what is listed before them
+        # appeared after it.
         before_create: list[frozenset[str]] = []
+        # What this try's creates answered (a lost response answers nothing).
+        answered: list[Mapping[str, Any]] = []
 
         def create() -> Mapping[str, Any]:
-            if media.kind == IMAGE and not before_create:
+            if not before_create:
                 before_create.append(self._newest_account_media_ids(account_id))
-            return self.hook.create_account_media(
+            entity = self.hook.create_account_media(
                 creative_type, account_id=account_id, **{id_param: media.media_id}
             )
+            answered.append(entity)
+            return entity
 
         def find() -> Mapping[str, Any] | None:
-            earlier = before_create[0] if before_create else None
+            # Only image account media may name nothing; those count when new since the create.
+            earlier = before_create[0] if before_create and media.kind == IMAGE else None
             return self._find_account_media(
                 media.media_key, creative_type, account_id, strict=False, earlier_ids=earlier
             )
 
-        entity, _ = create_once(
+        entity, created = create_once(
             find,
             create,
             lost_errors=(AdsApiResponseLostError,),
@@ -437,7 +442,97 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             settle_seconds=self._settle_seconds(),
             remembered=remembered,
         )
-        return entity
+        if not created:
+            return entity
+        return self._converge_created_account_media(
+            media,
+            creative_type,
+            account_id,
+            entity,
+            before_create[0] if before_create else None,
+            answered,
+            remembered,
+        )
+
+    def _converge_created_account_media(
+        self,
+        media: MediaRef,
+        creative_type: str,
+        account_id: str,
+        entity: Mapping[str, Any],
+        before_create: frozenset[str] | None,
+        answered: list[Mapping[str, Any]],
+        remembered: RememberedCreate[Mapping[str, Any]],
+    ) -> Mapping[str, Any]:
+        """API <= 4: twins that each POSTed account media for one media keep the same, oldest one.
+
+        Only account media that name this media (:func:`names_media` is True: its media key or
+        video id, or ``entity``'s ``media_url``) take part, so what others create beside it is
+        never touched. As after concurrent library adds, a create whose response was lost may
+        still have made one, so this task deletes every non-survivor among those that appeared
+        after its first create (``before_create``), and what its creates answered. Without a create
+        in this try (an earlier try's, remembered unsettled), only that one is its own. When
+        ``entity`` names nothing that can be matched (an image account media with neither media
+        key nor ``media_url``), nothing is converged.
+        """
+        media_url = _media_url(entity)
+        if names_media(entity, media.media_key, media_url) is not True:
+            self.log.warning(
+                "Account media %s names neither its media key nor a media_url: concurrent creates "
+                "of it cannot be told apart from other account media, so none are converged",
+                entity.get("id"),
+            )
+            remembered.remember(entity, settled=True)
+            return entity
+        new: list[Mapping[str, Any]] = []
+
+        def matching() -> list[Mapping[str, Any]]:
+            # The newest page only: concurrent duplicates are among the newest account media. The
+            # same unfiltered list as the ids read before the create, so those mark where new ends.
+            entities = islice(
+                self.hook.list_account_media(
+                    account_id=account_id,
+                    sort_by="created_at-desc",
+                    with_deleted=True,
+                    count=_CONVERGE_PAGE_COUNT,
+                ),
+                _CONVERGE_PAGE_COUNT,
+            )
+            named = [
+                (candidate, is_new)
+                for candidate, is_new in account_media_of_media(
+                    entities, media.media_key, creative_type, media_url, before_create or frozenset()
+                )
+                if names_media(candidate, media.media_key, media_url) is True
+            ]
+            new[:] = [candidate for candidate, is_new in named if is_new and before_create is not None]
+            return [candidate for candidate, _ in named]
+
+        def mine() -> list[Mapping[str, Any]]:
+            own = {str(e["id"]): e for e in [*new, *answered]}
+            return list(own.values()) if before_create is not None else [entity]
+
+        kept = converge(
+            mine,
+            matching,
+            lambda own: self._delete_own_account_media(own, account_id),
+            what="account media",
+            converge_seconds=self.converge_seconds,
+            remembered=remembered,
+        )
+        if kept is None:
+            # Nothing listed (a listing that lags its writes): keep what this task has.
+            remembered.remember(entity, settled=True)
+            return entity
+        return kept
+
+    def _delete_own_account_media(self, entity: Mapping[str, Any], account_id: str) -> None:
+        """Delete account media this task made and lost a converge with; already deleted is done."""
+        try:
+            self.hook.delete_account_media(str(entity["id"]), account_id=account_id)
+        except AdsApiNotFoundError as exc:
+            if not names_missing(exc, NOT_FOUND_CODES.ACCOUNT_MEDIA):
+                raise
 
     def _find_account_media(
         self,

@@ -3,6 +3,7 @@ every task returns it (issue 10). Each run counts into the chaos totals (``concu
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from airflow_provider_twitter_ads.exceptions import AdsApiError
 from airflow_provider_twitter_ads.operators.account_media import CreateAccountMediaOperator
 from airflow_provider_twitter_ads.operators.media_creative import AttachMediaCreativeOperator
 
+from .conftest import CLIENT_TIMEOUT
 from .harness import PREROLL_LINE_ITEM, Totals
 
 TASKS = 4
@@ -48,13 +50,18 @@ def _account_media(upload: dict[str, Any]) -> dict[str, Any]:
     return CreateAccountMediaOperator(task_id="account_media", media_key=upload, timeout=10).execute({})
 
 
+def _stop_faults(emulator: AdsApiEmulator, totals: Totals) -> None:
+    """Turn the faults off, counting first what was injected (clearing resets the counts)."""
+    totals.faults.update(emulator.faults.injected)
+    emulator.faults.clear()
+
+
 def _check(emulator: AdsApiEmulator, kind: str, ids: set[str], totals: Totals, chaos: Totals) -> None:
     live_ids = {str(e["id"]) for e in live(emulator, kind)}
     totals.runs += 1
     totals.concurrent += TASKS
     totals.duplicates += max(len(live_ids) - 1, 0)
     totals.lost += 0 if live_ids & ids else 1
-    totals.faults.update(emulator.faults.injected)
     chaos.add(totals)
     assert (len(live_ids), ids) == (1, live_ids)
 
@@ -68,7 +75,37 @@ def test_concurrent_account_media_with_faults(
     ads_api_emulator.update_config(latency=LATENCY)
     ads_api_emulator.faults.configure(FAULTS)
     results = run_together(TASKS, _with_retries(lambda: _account_media(upload), totals))
-    ads_api_emulator.faults.clear()
+    _stop_faults(ads_api_emulator, totals)
+    _check(ads_api_emulator, "account_media", {r["id"] for r in results}, totals, chaos_totals)
+
+
+@pytest.mark.parametrize(
+    ("category", "image_media_key"),
+    [("amplify_video", False), ("tweet_image", False), ("tweet_image", True)],
+    ids=["video", "image-without-media-key", "image-with-media-key"],
+)
+def test_v4_concurrent_account_media_with_faults(
+    ads_api_emulator: AdsApiEmulator,
+    chaos_connection: str,
+    chaos_totals: Totals,
+    monkeypatch: pytest.MonkeyPatch,
+    category: str,
+    image_media_key: bool,
+) -> None:
+    """API v4 (POST account_media, no media library): the twins converge over what names the media."""
+    ads_api_emulator.update_config(
+        supported_versions=(*ads_api_emulator.config.supported_versions, 4),
+        image_account_media_media_key=image_media_key,
+    )
+    connection = ads_api_emulator.airflow_connection(timeout=CLIENT_TIMEOUT, api_version="4")
+    monkeypatch.setenv("AIRFLOW_CONN_TWITTER_ADS_DEFAULT", json.dumps(connection))
+    totals = Totals()
+    upload = ready_media(ads_api_emulator, category, *((300, 250) if category == "tweet_image" else ()))
+    ads_api_emulator.update_config(latency=LATENCY)
+    ads_api_emulator.faults.configure(FAULTS)
+    results = run_together(TASKS, _with_retries(lambda: _account_media(upload), totals))
+    _stop_faults(ads_api_emulator, totals)
+    assert live(ads_api_emulator, "media_library") == []
     _check(ads_api_emulator, "account_media", {r["id"] for r in results}, totals, chaos_totals)
 
 
@@ -91,7 +128,7 @@ def test_concurrent_media_creatives_and_call_to_actions_with_faults(
         ).execute({})
 
     results = run_together(TASKS, _with_retries(attach, totals))
-    ads_api_emulator.faults.clear()
+    _stop_faults(ads_api_emulator, totals)
     if with_call_to_action:
         ids = {r["preroll_call_to_action"]["id"] for r in results}
         _check(ads_api_emulator, "preroll_call_to_actions", ids, totals, chaos_totals)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -675,3 +676,65 @@ def test_concurrent_creates_of_a_video_leave_one_account_media(
     (made,) = live(ads_api_emulator, "account_media")
     assert {r["id"] for r in results} == {made["id"]}
     assert len(live(ads_api_emulator, "media_library")) == 1
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+@pytest.mark.parametrize("tasks", [2, 4, 8])
+def test_v4_concurrent_creates_of_a_video_leave_one_account_media(
+    ads_api_emulator: AdsApiEmulator, conn: str, tasks: int
+) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+
+    results = run_together(tasks, lambda: run_create(media_key=upload))
+
+    (made,) = live(ads_api_emulator, "account_media")
+    assert made["video_id"] == upload["media_key"]
+    assert {r["id"] for r in results} == {made["id"]}
+    assert live(ads_api_emulator, "media_library") == []
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+@pytest.mark.parametrize("tasks", [2, 4, 8])
+def test_v4_concurrent_creates_of_an_image_leave_one_account_media(
+    ads_api_emulator: AdsApiEmulator, conn: str, tasks: int, image_media_key_mode: bool
+) -> None:
+    # Without a media key, the image account media each twin's create returns carries the media's
+    # media_url: the twins converge over the ones with that URL.
+    upload = ready_media(ads_api_emulator, "tweet_image", 300, 250)
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+
+    results = run_together(tasks, lambda: run_create(media_key=upload))
+
+    (made,) = live(ads_api_emulator, "account_media")
+    assert made["creative_type"] == "MEDIUM_RECTANGLE"
+    assert {r["id"] for r in results} == {made["id"]}
+    assert {r["media_url"] for r in results} == {made["media_url"]}
+
+
+@pytest.mark.parametrize("api_version", ["4"], indirect=True)
+def test_v4_twins_never_delete_the_account_media_of_other_images_made_beside_them(
+    ads_api_emulator: AdsApiEmulator, conn: str, image_media_key_mode: bool
+) -> None:
+    # Two media of one creative type, four twins each, all at once: the account media of the other
+    # image appear after each create and name no media key (in one mode), but name another URL.
+    first = ready_media(ads_api_emulator, "tweet_image", 300, 250)
+    second = ready_media(ads_api_emulator, "tweet_image", 300, 250)
+    ads_api_emulator.update_config(latency=CONCURRENT_LATENCY)
+    uploads = iter([first, second] * 4)
+    pick = threading.Lock()
+
+    def twin() -> dict[str, Any]:
+        with pick:
+            upload = next(uploads)
+        return {"upload": upload["media_key"], **run_create(media_key=upload)}
+
+    results = run_together(8, twin)
+
+    made = live(ads_api_emulator, "account_media")
+    assert len(made) == 2
+    assert len({m["media_url"] for m in made}) == 2
+    for upload in (first, second):
+        returned = {r["id"] for r in results if r["upload"] == upload["media_key"]}
+        assert len(returned) == 1
+        assert returned <= {m["id"] for m in made}
