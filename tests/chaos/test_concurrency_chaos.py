@@ -56,14 +56,22 @@ def _stop_faults(emulator: AdsApiEmulator, totals: Totals) -> None:
     emulator.faults.clear()
 
 
-def _check(emulator: AdsApiEmulator, kind: str, ids: set[str], totals: Totals, chaos: Totals) -> None:
-    live_ids = {str(e["id"]) for e in live(emulator, kind)}
+def _check(emulator: AdsApiEmulator, returned: dict[str, set[str]], totals: Totals, chaos: Totals) -> None:
+    """One run of ``TASKS`` twins: of each kind, one live entity, the one every twin returned.
+
+    ``returned`` maps each kind the twins created to the ids they returned; the run is added to
+    the session's totals once, whatever the number of kinds.
+    """
+    live_ids = {kind: {str(e["id"]) for e in live(emulator, kind)} for kind in returned}
     totals.runs += 1
     totals.concurrent += TASKS
-    totals.duplicates += max(len(live_ids) - 1, 0)
-    totals.lost += 0 if live_ids & ids else 1
+    for kind, ids in returned.items():
+        totals.duplicates += max(len(live_ids[kind]) - 1, 0)
+        totals.lost += 0 if live_ids[kind] & ids else 1
     chaos.add(totals)
-    assert (len(live_ids), ids) == (1, live_ids)
+    assert {kind: (len(live_ids[kind]), ids) for kind, ids in returned.items()} == {
+        kind: (1, live_ids[kind]) for kind in returned
+    }
 
 
 @pytest.mark.parametrize("category", ["amplify_video", "tweet_image"])
@@ -76,7 +84,7 @@ def test_concurrent_account_media_with_faults(
     ads_api_emulator.faults.configure(FAULTS)
     results = run_together(TASKS, _with_retries(lambda: _account_media(upload), totals))
     _stop_faults(ads_api_emulator, totals)
-    _check(ads_api_emulator, "account_media", {r["id"] for r in results}, totals, chaos_totals)
+    _check(ads_api_emulator, {"account_media": {r["id"] for r in results}}, totals, chaos_totals)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +114,7 @@ def test_v4_concurrent_account_media_with_faults(
     results = run_together(TASKS, _with_retries(lambda: _account_media(upload), totals))
     _stop_faults(ads_api_emulator, totals)
     assert live(ads_api_emulator, "media_library") == []
-    _check(ads_api_emulator, "account_media", {r["id"] for r in results}, totals, chaos_totals)
+    _check(ads_api_emulator, {"account_media": {r["id"] for r in results}}, totals, chaos_totals)
 
 
 @pytest.mark.parametrize("with_call_to_action", [False, True], ids=["media-creative", "call-to-action"])
@@ -129,7 +137,7 @@ def test_concurrent_media_creatives_and_call_to_actions_with_faults(
 
     results = run_together(TASKS, _with_retries(attach, totals))
     _stop_faults(ads_api_emulator, totals)
+    returned = {"media_creatives": {r["id"] for r in results}}
     if with_call_to_action:
-        ids = {r["preroll_call_to_action"]["id"] for r in results}
-        _check(ads_api_emulator, "preroll_call_to_actions", ids, totals, chaos_totals)
-    _check(ads_api_emulator, "media_creatives", {r["id"] for r in results}, totals, chaos_totals)
+        returned["preroll_call_to_actions"] = {r["preroll_call_to_action"]["id"] for r in results}
+    _check(ads_api_emulator, returned, totals, chaos_totals)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk.exceptions import TaskDeferred
+from support.bad_values import BAD_POLL_BEFORE_DEFER
 from support.uploads import SEGMENT
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator, samples
@@ -189,18 +190,7 @@ def test_poll_before_defer_defaults_to_deferring_at_once(
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [
-        (-1, r"poll_before_defer must be a finite number of seconds, 0 or more, got -1$"),
-        (float("nan"), "poll_before_defer must be a finite number of seconds, 0 or more, got nan"),
-        (float("inf"), "poll_before_defer must be a finite number of seconds, 0 or more, got inf"),
-        (True, r"poll_before_defer must be a number of seconds \(0 or more\), not bool"),
-        ("10", r"poll_before_defer must be a number of seconds \(0 or more\), not str"),
-        (None, r"poll_before_defer must be a number of seconds \(0 or more\), not NoneType"),
-        (
-            timedelta(seconds=10),
-            r"poll_before_defer must be a number of seconds \(0 or more\), not timedelta",
-        ),
-    ],
+    BAD_POLL_BEFORE_DEFER,
 )
 def test_bad_poll_before_defer_fails_when_the_dag_is_parsed(
     ads_api_emulator: AdsApiEmulator, value: Any, message: str

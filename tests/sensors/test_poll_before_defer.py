@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from support.bad_values import BAD_POLL_BEFORE_DEFER
 from support.uploads import status_requests
 
 from airflow_provider_twitter_ads.emulator.server import AdsApiEmulator
@@ -96,18 +97,7 @@ def test_default_defers_after_one_check(
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [
-        (-1, r"poll_before_defer must be a finite number of seconds, 0 or more, got -1$"),
-        (float("nan"), "poll_before_defer must be a finite number of seconds, 0 or more, got nan"),
-        (float("inf"), "poll_before_defer must be a finite number of seconds, 0 or more, got inf"),
-        (True, r"poll_before_defer must be a number of seconds \(0 or more\), not bool"),
-        ("10", r"poll_before_defer must be a number of seconds \(0 or more\), not str"),
-        (None, r"poll_before_defer must be a number of seconds \(0 or more\), not NoneType"),
-        (
-            timedelta(seconds=10),
-            r"poll_before_defer must be a number of seconds \(0 or more\), not timedelta",
-        ),
-    ],
+    BAD_POLL_BEFORE_DEFER,
 )
 def test_bad_values_are_refused_when_the_dag_is_parsed(
     ads_api_emulator: AdsApiEmulator, value: Any, message: str
