@@ -287,9 +287,13 @@ class NOT_FOUND_CODES:  # an enum-like namespace of the API's string values
     CARD = "CARD_NOT_FOUND"
     TWEET = "TWEET_NOT_FOUND"
     PROMOTED_TWEET = "PROMOTED_TWEET_NOT_FOUND"
+    MEDIA = "MEDIA_NOT_FOUND"
 
 
 #: The codes that name a line item missing: the page's ``LINE_ITEM_NOT_FOUND``, and the generic
 #: ``NOT_FOUND`` the API has been seen answering for one ("Line Item ... was not found for Account",
 #: twitter-python-ads-sdk issue 237). Either is a missing line item; ``ROUTE_NOT_FOUND`` never is.
 MISSING_LINE_ITEM_CODES: tuple[str, ...] = (NOT_FOUND_CODES.LINE_ITEM, NOT_FOUND_CODES.GENERIC)
+#: The codes that name a media library entry missing: the generic ``NOT_FOUND`` the emulator
+#: answers, and ``MEDIA_NOT_FOUND``, which the page lists without naming its endpoint.
+MISSING_LIBRARY_ENTRY_CODES: tuple[str, ...] = (NOT_FOUND_CODES.GENERIC, NOT_FOUND_CODES.MEDIA)

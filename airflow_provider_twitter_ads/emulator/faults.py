@@ -178,7 +178,8 @@ def apply_before(
     if fault.kind == "error":
         status = int(options.get("status", 503))
         code, message = _ERROR_CODES.get(status, ("INTERNAL_ERROR", "Internal error"))
-        raise ApiError(status, code, message)
+        # An error code of the API's own, for answers a client must tell apart (MEDIA_NOT_FOUND).
+        raise ApiError(status, str(options.get("code", code)), str(options.get("message", message)))
     if fault.kind == "html_error":
         return Response(_HTML_ERROR, int(options.get("status", 502)), {"content-type": "text/html"})
     if fault.kind == "echo_auth":

@@ -47,6 +47,7 @@ from airflow_provider_twitter_ads.vocabulary import (
     DISPLAY_CREATIVE_TYPE_DIMENSIONS,
     IMAGE,
     MEDIA_LIBRARY_TYPES_BY_KIND,
+    MISSING_LIBRARY_ENTRY_CODES,
     NOT_FOUND_CODES,
 )
 
@@ -214,7 +215,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             try:
                 entry = self.hook.get_media_library_entry(media.media_key, account_id=account_id)
             except AdsApiNotFoundError as exc:
-                if names_missing(exc, NOT_FOUND_CODES.GENERIC):
+                if names_missing(exc, *MISSING_LIBRARY_ENTRY_CODES):
                     return None
                 raise
             return entry if is_live(entry) else None
@@ -385,7 +386,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             self.hook.delete_media_library_entry(media_key, account_id=account_id)
             deleted.append(f"media library entry {media_key}")
         except AdsApiNotFoundError as exc:
-            if not names_missing(exc, NOT_FOUND_CODES.GENERIC):
+            if not names_missing(exc, *MISSING_LIBRARY_ENTRY_CODES):
                 left.append(f"media library entry {media_key} ({exc})")
         except AdsApiError as exc:
             left.append(f"media library entry {media_key} ({exc})")

@@ -27,7 +27,7 @@ from airflow_provider_twitter_ads.utils.exactly_once import (
 )
 from airflow_provider_twitter_ads.utils.promoted_posts import default_name
 from airflow_provider_twitter_ads.utils.task_state import TaskState
-from airflow_provider_twitter_ads.vocabulary import NOT_FOUND_CODES
+from airflow_provider_twitter_ads.vocabulary import MISSING_LIBRARY_ENTRY_CODES, NOT_FOUND_CODES
 
 if TYPE_CHECKING:
     from airflow.providers.openlineage.extractors import OperatorLineage
@@ -115,7 +115,7 @@ def remembered_create(
     get: Callable[[str], Mapping[str, Any]],
     matches: Callable[[Mapping[str, Any]], bool],
     *,
-    not_found_code: str | None,
+    not_found_code: str | tuple[str, ...] | None,
     what: str,
     identity: Callable[[Mapping[str, Any]], str] | None = None,
     converged_later: bool = False,
@@ -123,18 +123,16 @@ def remembered_create(
     """What a task remembers creating under ``key``, checked by one ``get`` of its id.
 
     The GET's entity counts when it is live and ``matches`` what is asked for; a 404 naming it
-    missing (``not_found_code``; None: any 404 but a wrong route) means it is gone.
+    missing (``not_found_code``, or any of a tuple of them; None: any 404 but a wrong route) means
+    it is gone.
     """
+    codes = (not_found_code,) if isinstance(not_found_code, str) else not_found_code
 
     def get_live(entity_id: str) -> Mapping[str, Any] | None:
         try:
             entity = get(entity_id)
         except AdsApiNotFoundError as exc:
-            gone = (
-                names_missing(exc, not_found_code)
-                if not_found_code
-                else not names_missing(exc, NOT_FOUND_CODES.ROUTE)
-            )
+            gone = names_missing(exc, *codes) if codes else not names_missing(exc, NOT_FOUND_CODES.ROUTE)
             if gone:
                 return None
             raise
@@ -232,7 +230,7 @@ def library_entry_remembered(
         f"created.media_library.{media_key}",
         lambda key: hook.get_media_library_entry(key, account_id=account_id),
         lambda entry: str(entry.get("media_key")) == media_key,
-        not_found_code=NOT_FOUND_CODES.GENERIC,
+        not_found_code=MISSING_LIBRARY_ENTRY_CODES,
         what="media library entry",
         identity=lambda entry: str(entry.get("media_key")),
     )

@@ -11,7 +11,12 @@ from support.concurrency import run_together
 from support.creatives import live, ready_media, tables, writes
 
 from airflow_provider_twitter_ads.emulator import AdsApiEmulator
-from airflow_provider_twitter_ads.exceptions import AdsApiBadRequestError, AdsApiError, AdsApiForbiddenError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiBadRequestError,
+    AdsApiError,
+    AdsApiForbiddenError,
+    AdsApiNotFoundError,
+)
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.operators.account_media import (
     CreateAccountMediaOperator,
@@ -150,6 +155,57 @@ def test_media_already_in_the_library_is_not_added_again(ads_api_emulator: AdsAp
 
     assert writes(ads_api_emulator) == []
     assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [result["id"]]
+
+
+@pytest.mark.parametrize("code", ["NOT_FOUND", "MEDIA_NOT_FOUND"])
+def test_a_library_entry_missing_by_either_code_is_added(
+    ads_api_emulator: AdsApiEmulator, conn: str, code: str
+) -> None:
+    """ "Error codes and responses" lists 404 MEDIA_NOT_FOUND without its endpoint; the emulator
+    answers NOT_FOUND for a missing library entry. Either is a missing entry, so it is added."""
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {
+                    "kind": "error",
+                    "method": "GET",
+                    "path": "/media_library/",
+                    "options": {"status": 404, "code": code, "message": "media_key was not found"},
+                }
+            ]
+        }
+    )
+
+    result = run_create(media_key=upload)
+
+    assert ads_api_emulator.faults.injected["error"] == 1
+    assert len(ads_api_emulator.api_requests("POST", "/media_library")) == 1
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [result["id"]]
+    assert len(live(ads_api_emulator, "media_library")) == 1
+
+
+def test_a_wrong_route_on_the_library_look_is_not_a_missing_entry(
+    ads_api_emulator: AdsApiEmulator, conn: str
+) -> None:
+    upload = ready_media(ads_api_emulator, "amplify_video")
+    ads_api_emulator.faults.configure(
+        {
+            "scripted": [
+                {
+                    "kind": "error",
+                    "method": "GET",
+                    "path": "/media_library/",
+                    "options": {"status": 404, "code": "ROUTE_NOT_FOUND", "message": "No route"},
+                }
+            ]
+        }
+    )
+
+    with pytest.raises(AdsApiNotFoundError, match="ROUTE_NOT_FOUND"):
+        run_create(media_key=upload)
+    assert ads_api_emulator.api_requests("POST", "/media_library") == []
+    assert live(ads_api_emulator, "account_media") == []
 
 
 def test_lost_library_add_response_is_looked_up_not_retried(

@@ -447,11 +447,12 @@ def test_a_retry_after_the_worker_died_right_after_the_create_reuses_its_id(
 
 
 @pytest.mark.parametrize("api_version", ["4"], indirect=True)
-def test_v4_image_account_media_is_made_once_across_tries_only_with_a_store(
+def test_v4_image_account_media_is_reused_across_tries_with_a_store_and_converged_without(
     ads_api_emulator: AdsApiEmulator, conn: str
 ) -> None:
-    # API v4 image account media carry no media key: without a store a retry cannot tell its
-    # earlier try's from another's, and makes another (the known v4 limit). The remembered id can.
+    # API v4 image account media carry no media key: without a store a retry cannot find its
+    # earlier try's before creating; it creates, then converges on the older one by media_url and
+    # deletes its own. The remembered id needs no create at all.
     upload = ready_media(ads_api_emulator, "tweet_image", 300, 250)
 
     def run(context: dict[str, Any]) -> Any:
@@ -462,8 +463,10 @@ def test_v4_image_account_media_is_made_once_across_tries_only_with_a_store(
     assert run({"task_state_store": store})["id"] == first["id"]
     assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [first["id"]]
 
-    assert run({})["id"] != first["id"]
-    assert len(live(ads_api_emulator, "account_media")) == 2
+    ads_api_emulator.request_log.clear()
+    assert run({})["id"] == first["id"]
+    assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [first["id"]]
+    assert len(ads_api_emulator.api_requests("POST", "/account_media")) == 1
 
 
 #: API latency in the twin tests: long enough that every twin looks before any create lands.
