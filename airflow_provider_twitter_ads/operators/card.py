@@ -6,7 +6,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from airflow_provider_twitter_ads.compat import Context
-from airflow_provider_twitter_ads.exceptions import AdsApiError, AdsApiNotFoundError, AdsApiResponseLostError
+from airflow_provider_twitter_ads.exceptions import (
+    AdsApiError,
+    AdsApiNotFoundError,
+    AdsApiResponseLostError,
+    names_missing,
+)
 from airflow_provider_twitter_ads.hooks.ads_api import AdsApiHook
 from airflow_provider_twitter_ads.ids import media_id_from_key
 from airflow_provider_twitter_ads.lineage import Resource, card_lineage
@@ -204,21 +209,33 @@ class CreateCardOperator(AdsApiEntityOperator):
             identity=_card_id,
             converged_later=True,
         )
+        # What this try's creates answered: none when every response was lost.
+        answered: list[Mapping[str, Any]] = []
+
+        def create() -> Mapping[str, Any]:
+            made = self.hook.create_card(name, components, account_id=account_id)
+            answered.append(made)
+            return made
+
         card, created = create_once(
             find,
-            lambda: self.hook.create_card(name, components, account_id=account_id),
+            create,
             lost_errors=(AdsApiResponseLostError,),
             what="card",
             settle_seconds=self._settle_seconds(),
             remembered=remembered,
         )
         if created:
-            # The list is read at once, as it always was here (converge_seconds is not applied).
+            # Nothing had the name when this try looked before creating, so every card with it now
+            # is this try's or a twin's. After a lost response this try's own cannot be told from a
+            # twin's: all but the survivor are deleted (a twin deletes its own too; every twin keeps
+            # the same survivor). The list is read at once (converge_seconds is not applied).
+            mine = answered if answered else find_all() or [card]
             card = (
                 converge(
-                    [card],
+                    mine,
                     find_all,
-                    lambda own: self.hook.delete_card(_card_id(own), account_id=account_id),
+                    lambda own: self._delete_card(_card_id(own), account_id),
                     pick=lambda cards: survivor(cards, _card_id),
                     identity=_card_id,
                     what="card",
@@ -231,6 +248,14 @@ class CreateCardOperator(AdsApiEntityOperator):
             self.log.info("Card %s exists with other components; updating it", card.get("id"))
             card = self.hook.update_card(_card_id(card), components=components, account_id=account_id)
         return card
+
+    def _delete_card(self, card_id: str, account_id: str) -> None:
+        """Delete a card; one a twin has deleted already (404 CARD_NOT_FOUND) is done too."""
+        try:
+            self.hook.delete_card(card_id, account_id=account_id)
+        except AdsApiNotFoundError as exc:
+            if not names_missing(exc, NOT_FOUND_CODES.CARD):
+                raise
 
 
 def _card_id(card: Mapping[str, Any]) -> str:
