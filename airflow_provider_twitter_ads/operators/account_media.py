@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -320,16 +320,7 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         seen: dict[str, list[Mapping[str, Any]]] = {"new": []}
 
         def matching() -> list[Mapping[str, Any]]:
-            # The newest page only: concurrent duplicates are among the newest account media.
-            entities = islice(
-                self.hook.list_account_media(
-                    account_id=account_id,
-                    sort_by="created_at-desc",
-                    with_deleted=True,
-                    count=_CONVERGE_PAGE_COUNT,
-                ),
-                _CONVERGE_PAGE_COUNT,
-            )
+            entities = self._newest_account_media_page(account_id)
             listed = account_media_of_media(
                 entities, media.media_key, creative_type, _media_url(entry), before_add
             )
@@ -344,6 +335,19 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
             converge_seconds=self.converge_seconds,
         )
         return kept if kept is not None else found
+
+    def _newest_account_media_page(self, account_id: str) -> Iterable[Mapping[str, Any]]:
+        """The account's newest page of account media, deleted ones too, newest first: concurrent
+        duplicates are among them."""
+        return islice(
+            self.hook.list_account_media(
+                account_id=account_id,
+                sort_by="created_at-desc",
+                with_deleted=True,
+                count=_CONVERGE_PAGE_COUNT,
+            ),
+            _CONVERGE_PAGE_COUNT,
+        )
 
     def _newest_account_media_ids(self, account_id: str) -> frozenset[str]:
         """The ids of the account's newest account media (deleted ones too), read before an add."""
@@ -488,17 +492,8 @@ class CreateAccountMediaOperator(AdsApiEntityOperator):
         new: list[Mapping[str, Any]] = []
 
         def matching() -> list[Mapping[str, Any]]:
-            # The newest page only: concurrent duplicates are among the newest account media. The
-            # same unfiltered list as the ids read before the create, so those mark where new ends.
-            entities = islice(
-                self.hook.list_account_media(
-                    account_id=account_id,
-                    sort_by="created_at-desc",
-                    with_deleted=True,
-                    count=_CONVERGE_PAGE_COUNT,
-                ),
-                _CONVERGE_PAGE_COUNT,
-            )
+            # The same unfiltered list as the ids read before the create, so those mark where new ends.
+            entities = self._newest_account_media_page(account_id)
             named = [
                 (candidate, is_new)
                 for candidate, is_new in account_media_of_media(

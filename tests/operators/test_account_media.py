@@ -157,6 +157,22 @@ def test_media_already_in_the_library_is_not_added_again(ads_api_emulator: AdsAp
     assert [m["id"] for m in live(ads_api_emulator, "account_media")] == [result["id"]]
 
 
+def _library_look_answers_404(emulator: AdsApiEmulator, code: str, message: str) -> None:
+    """The next GET of a media library entry answers 404 with ``code``."""
+    emulator.faults.configure(
+        {
+            "scripted": [
+                {
+                    "kind": "error",
+                    "method": "GET",
+                    "path": "/media_library/",
+                    "options": {"status": 404, "code": code, "message": message},
+                }
+            ]
+        }
+    )
+
+
 @pytest.mark.parametrize("code", ["NOT_FOUND", "MEDIA_NOT_FOUND"])
 def test_a_library_entry_missing_by_either_code_is_added(
     ads_api_emulator: AdsApiEmulator, conn: str, code: str
@@ -164,18 +180,7 @@ def test_a_library_entry_missing_by_either_code_is_added(
     """ "Error codes and responses" lists 404 MEDIA_NOT_FOUND without its endpoint; the emulator
     answers NOT_FOUND for a missing library entry. Either is a missing entry, so it is added."""
     upload = ready_media(ads_api_emulator, "amplify_video")
-    ads_api_emulator.faults.configure(
-        {
-            "scripted": [
-                {
-                    "kind": "error",
-                    "method": "GET",
-                    "path": "/media_library/",
-                    "options": {"status": 404, "code": code, "message": "media_key was not found"},
-                }
-            ]
-        }
-    )
+    _library_look_answers_404(ads_api_emulator, code, "media_key was not found")
 
     result = run_create(media_key=upload)
 
@@ -189,18 +194,7 @@ def test_a_wrong_route_on_the_library_look_is_not_a_missing_entry(
     ads_api_emulator: AdsApiEmulator, conn: str
 ) -> None:
     upload = ready_media(ads_api_emulator, "amplify_video")
-    ads_api_emulator.faults.configure(
-        {
-            "scripted": [
-                {
-                    "kind": "error",
-                    "method": "GET",
-                    "path": "/media_library/",
-                    "options": {"status": 404, "code": "ROUTE_NOT_FOUND", "message": "No route"},
-                }
-            ]
-        }
-    )
+    _library_look_answers_404(ads_api_emulator, "ROUTE_NOT_FOUND", "No route")
 
     with pytest.raises(AdsApiNotFoundError, match="ROUTE_NOT_FOUND"):
         run_create(media_key=upload)
