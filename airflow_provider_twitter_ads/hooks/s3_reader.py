@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_twitter_ads.exceptions import S3ObjectChangedError, S3ObjectNotFoundError
 from airflow_provider_twitter_ads.utils.segments import STREAM_BLOCK_BYTES
+from airflow_provider_twitter_ads.utils.sniff import HEAD_BYTES
 
 if TYPE_CHECKING:
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
@@ -85,10 +86,14 @@ class S3RangeReader:
     read as it goes, so a whole upload costs one S3 request and never more than a block in memory.
     Reads started at once (parallel APPENDs) take that GET in turn: a read whose start the GET is
     still heading for waits until the read before it parks the GET there, so S3 is read once, in
-    order, while the APPENDs' answers overlap. A read behind the GET (a retried segment) makes a GET
-    of exactly its range; a read with no GET coming opens a new one. Every GET carries ``If-Match``
-    with the ETag seen at ``open``, so an object replaced mid-upload fails clearly instead of mixing
-    two versions. Thread-safe: each stream owns its GET while it reads.
+    order, while the APPENDs' answers overlap. Reads announced with :meth:`expect_read` count as
+    coming before they start, so parallel threads that start out of order still share the GET. A
+    read behind the GET (a retried segment) makes a GET of exactly its range; a read with no GET
+    coming opens a new one. The first bytes read alone (a sniffed header, at most
+    ``sniff.HEAD_BYTES``) are kept until the read that continues past them takes the GET, so
+    sniffing costs no second GET. Every GET carries ``If-Match`` with the ETag seen at ``open``, so
+    an object replaced mid-upload fails clearly instead of mixing two versions. Thread-safe: each
+    stream owns its GET while it reads.
     """
 
     def __init__(
@@ -110,6 +115,10 @@ class S3RangeReader:
         self._active: set[_Cursor] = set()
         # Starts of the reads waiting for the sequential GET to reach them.
         self._waiting: list[int] = []
+        # Ranges announced by expect_read whose reads have no GET yet.
+        self._expected: list[tuple[int, int]] = []
+        # The object's first bytes, read alone; served while the sequential GET waits at their end.
+        self._head = b""
         self._changed = threading.Condition(self._lock)
 
     @classmethod
@@ -145,7 +154,26 @@ class S3RangeReader:
 
     def read_range(self, start: int, end: int) -> bytes:
         """The bytes ``[start, end)`` of the object."""
-        return b"".join(self.stream_range(start, end, block_bytes=max(1, end - start)))
+        data = b"".join(self.stream_range(start, end, block_bytes=max(1, end - start)))
+        if start == 0 < end <= HEAD_BYTES:
+            with self._lock:
+                if any(cursor.position == end for cursor in self._cursors):
+                    self._head = data
+        return data
+
+    def expect_read(self, start: int, end: int) -> None:
+        """Announce that a read of ``[start, end)`` will come: later reads wait for it to carry the GET on.
+
+        Its read (the first stream of that range) clears it; :meth:`forget_read` clears one that
+        will not come, so no read waits for it.
+        """
+        with self._changed:
+            self._expected.append((start, end))
+
+    def forget_read(self, start: int, end: int) -> None:
+        """Clear an announcement whose read will not come (no-op once that read has taken its GET)."""
+        with self._changed:
+            self._unexpect((start, end))
 
     def stream_range(self, start: int, end: int, block_bytes: int = STREAM_BLOCK_BYTES) -> Iterator[bytes]:
         """The bytes ``[start, end)`` in blocks of at most ``block_bytes``, read from S3 as they are taken.
@@ -162,14 +190,19 @@ class S3RangeReader:
     def _stream(self, start: int, end: int, block_bytes: int) -> Iterator[bytes]:
         if start == end:
             return
+        read = (start, end)
+        with self._lock:
+            head = self._head[start:end]
         cursor: _Cursor | None = None
-        position = start
+        position = start + len(head)
         failures = 0
         try:
+            for at in range(0, len(head), block_bytes):
+                yield head[at : at + block_bytes]
             while position < end:
                 try:
                     if cursor is None:
-                        cursor = self._take_cursor(position, end)
+                        cursor = self._take_cursor(position, end, read)
                     block = cursor.body.read(min(block_bytes, end - position))
                     if not block:
                         raise EOFError(f"S3 stream ended {end - position} bytes early")
@@ -189,13 +222,23 @@ class S3RangeReader:
                 cursor.position = position
                 yield block
         finally:
+            with self._changed:
+                # Served from the head alone, or given up before its GET: no longer coming.
+                self._unexpect(read)
             if cursor is not None:
                 # Park a finished open-ended GET for the next read; drop one given up halfway.
                 self._release(cursor, park=position == end < self.size and cursor.open_ended)
 
+    def _unexpect(self, read: tuple[int, int]) -> None:
+        # Called holding the lock.
+        if read in self._expected:
+            self._expected.remove(read)
+            self._changed.notify_all()
+
     def close(self) -> None:
         with self._lock:
             cursors, self._cursors = self._cursors, []
+            self._head = b""
             self._changed.notify_all()
         for cursor in cursors:
             cursor.close()
@@ -206,8 +249,11 @@ class S3RangeReader:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _take_cursor(self, start: int, end: int) -> _Cursor:
-        """The GET to read ``[start, end)`` from: the sequential one, a GET of that range, or a new one."""
+    def _take_cursor(self, start: int, end: int, read: tuple[int, int]) -> _Cursor:
+        """The GET to read ``[start, end)`` from: the sequential one, a GET of that range, or a new one.
+
+        ``read`` is the whole range of the stream asking; its announcement is cleared once it has a GET.
+        """
         deadline = time.monotonic() + _CHAIN_WAIT_SECONDS
         with self._changed:
             while True:
@@ -215,12 +261,22 @@ class S3RangeReader:
                     if cursor.position == start:
                         self._cursors.remove(cursor)
                         self._active.add(cursor)
+                        if start == len(self._head):
+                            # The read that continues past the head: from now on the head is stale.
+                            self._head = b""
+                        self._unexpect(read)
                         return cursor
-                # The sequential GET is being read short of `start`, or is parked short of it for
-                # a read that waits there: the reads before this one take it on to here (when one
-                # of them fails, the chain breaks: stop waiting).
-                coming = any(cursor.position < start for cursor in self._active) or any(
-                    cursor.position < start and cursor.position in self._waiting for cursor in self._cursors
+                # The sequential GET is being read short of `start` (or has just reached it and is
+                # about to be parked), or is parked short of it for a read that waits there, or an
+                # announced read before this one has no GET yet: the reads before this one take it
+                # on to here (when one of them fails, the chain breaks: stop waiting).
+                coming = (
+                    any(cursor.position <= start for cursor in self._active)
+                    or any(
+                        cursor.position < start and cursor.position in self._waiting
+                        for cursor in self._cursors
+                    )
+                    or any(other[0] < start for other in self._expected if other != read)
                 )
                 remaining = deadline - time.monotonic()
                 if not coming or remaining <= 0:
@@ -236,6 +292,7 @@ class S3RangeReader:
             cursor = _Cursor(None, start, open_ended=open_ended)
             if open_ended:
                 self._active.add(cursor)
+            self._unexpect(read)
             self.get_requests += 1
         try:
             cursor.body = self._get(start, None if open_ended else end)

@@ -502,11 +502,19 @@ class _ChunkedUpload:
         slots = threading.Semaphore(self.parallel)
         failed = threading.Event()
         futures: list[Future[None]] = []
+        # A reader that shares one S3 GET among parallel reads is told which reads come, in order,
+        # so a worker that starts before the one ahead of it waits instead of opening a GET.
+        expect_read = getattr(self.reader, "expect_read", None)
+        forget_read = getattr(self.reader, "forget_read", None)
 
         def append(segment: Segment) -> None:
-            # Segments queued behind a failure are dropped, not sent.
-            if not failed.is_set():
-                self._append(session, segment)
+            try:
+                # Segments queued behind a failure are dropped, not sent.
+                if not failed.is_set():
+                    self._append(session, segment)
+            finally:
+                if forget_read is not None:
+                    forget_read(segment.start, segment.end)
 
         def done(future: Future[None]) -> None:
             if future.exception() is not None:
@@ -522,6 +530,8 @@ class _ChunkedUpload:
                 if failed.is_set():
                     slots.release()
                     break
+                if expect_read is not None:
+                    expect_read(segment.start, segment.end)
                 future = pool.submit(append, segment)
                 future.add_done_callback(done)
                 futures.append(future)

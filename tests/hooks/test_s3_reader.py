@@ -195,6 +195,68 @@ def test_a_read_started_meanwhile_waits_for_the_sequential_get(
     reader.close()
 
 
+def test_announced_reads_share_the_get_whichever_starts_first(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    plan = list(plan_segments(len(video), 250_000))
+    for segment in plan:
+        reader.expect_read(segment.start, segment.end)
+    got: dict[int, bytes] = {}
+
+    def read(index: int) -> None:
+        got[index] = reader.read_range(plan[index].start, plan[index].end)
+
+    # The workers of the later segments start first, as threads may.
+    later = [threading.Thread(target=read, args=(index,)) for index in reversed(range(1, len(plan)))]
+    for thread in later:
+        thread.start()
+    for thread in later:
+        thread.join(0.3)
+    assert all(thread.is_alive() for thread in later) and got == {}
+    read(0)
+    for thread in later:
+        thread.join(10)
+    assert b"".join(got[index] for index in range(len(plan))) == video
+    assert reader.get_requests == 1
+    assert reader._expected == []
+
+
+def test_a_forgotten_read_holds_up_no_read_after_it(
+    s3_bucket: str, video: bytes, aws_connection: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Were the second read to wait for the forgotten one, it would wait this long.
+    monkeypatch.setattr("airflow_provider_twitter_ads.hooks.s3_reader._CHAIN_WAIT_SECONDS", 3600.0)
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    reader.expect_read(0, 1000)
+    reader.expect_read(1000, 2000)
+    second: list[bytes] = []
+    waiter = threading.Thread(target=lambda: second.append(reader.read_range(1000, 2000)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive()  # waits for the read of [0, 1000) to carry the GET to 1000
+    reader.forget_read(0, 1000)  # that APPEND was dropped
+    waiter.join(10)
+    assert not waiter.is_alive() and second == [video[1000:2000]]
+    assert reader.get_requests == 1
+    reader.close()
+
+
+def test_a_head_read_alone_hands_its_get_to_the_read_from_byte_0(
+    s3_bucket: str, video: bytes, aws_connection: str
+) -> None:
+    reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
+    assert reader.read_range(0, 64) == video[:64]  # a signature check
+    assert reader.read_range(0, 1000) == video[:1000]  # a header sniff
+    plan = plan_segments(len(video), 300_000)
+    assert b"".join(b"".join(reader.stream_range(s.start, s.end, 4096)) for s in plan) == video
+    assert reader.get_requests == 1
+    # A retried first segment reads S3 again: the head was let go once the stream went past it.
+    assert reader.read_range(0, 300_000) == video[:300_000]
+    assert reader.get_requests == 2
+    reader.close()
+
+
 def test_a_stream_given_up_halfway_closes_its_get(s3_bucket: str, video: bytes, aws_connection: str) -> None:
     reader = S3RangeReader.open(s3_bucket, "videos/clip.mp4", aws_conn_id=aws_connection)
     stream = reader.stream_range(0, 10_000, block_bytes=1000)
