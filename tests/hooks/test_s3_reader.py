@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -175,6 +177,16 @@ def test_a_re_read_behind_the_sequential_get_gets_exactly_its_range(
     reader.close()
 
 
+def _start_threads(*targets: Callable[[], object]) -> list[threading.Thread]:
+    """A started thread per target, each given 0.3 s: one still alive then is blocked."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(0.3)
+    return threads
+
+
 def test_a_read_started_meanwhile_waits_for_the_sequential_get(
     s3_bucket: str, video: bytes, aws_connection: str
 ) -> None:
@@ -183,9 +195,7 @@ def test_a_read_started_meanwhile_waits_for_the_sequential_get(
     got_first = [next(first)]
     second: list[bytes] = []
     # The next segment's APPEND starts while the first is still being sent.
-    waiter = threading.Thread(target=lambda: second.extend(reader.stream_range(1000, 2000, 100)))
-    waiter.start()
-    waiter.join(0.3)
+    (waiter,) = _start_threads(lambda: second.extend(reader.stream_range(1000, 2000, 100)))
     assert waiter.is_alive() and second == []  # it waits for the GET to reach byte 1000
     got_first.extend(first)
     waiter.join(10)
@@ -208,11 +218,7 @@ def test_announced_reads_share_the_get_whichever_starts_first(
         got[index] = reader.read_range(plan[index].start, plan[index].end)
 
     # The workers of the later segments start first, as threads may.
-    later = [threading.Thread(target=read, args=(index,)) for index in reversed(range(1, len(plan)))]
-    for thread in later:
-        thread.start()
-    for thread in later:
-        thread.join(0.3)
+    later = _start_threads(*(functools.partial(read, index) for index in reversed(range(1, len(plan)))))
     assert all(thread.is_alive() for thread in later) and got == {}
     read(0)
     for thread in later:
@@ -231,9 +237,7 @@ def test_a_forgotten_read_holds_up_no_read_after_it(
     reader.expect_read(0, 1000)
     reader.expect_read(1000, 2000)
     second: list[bytes] = []
-    waiter = threading.Thread(target=lambda: second.append(reader.read_range(1000, 2000)))
-    waiter.start()
-    waiter.join(0.3)
+    (waiter,) = _start_threads(lambda: second.append(reader.read_range(1000, 2000)))
     assert waiter.is_alive()  # waits for the read of [0, 1000) to carry the GET to 1000
     reader.forget_read(0, 1000)  # that APPEND was dropped
     waiter.join(10)
