@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.upload_expires_after_secs,
         help="lifetime of an upload session after INIT",
     )
+    parser.add_argument(
+        "--upload-spool-dir",
+        default=defaults.upload_spool_dir,
+        help="directory under which received upload segments wait for FINALIZE (default: the system's temp dir)",
+    )
     parser.add_argument("--account-id", default=defaults.account_id, help="the seeded ads account id")
     parser.add_argument(
         "--image-account-media-media-key",
@@ -103,6 +108,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         account_rate_limit=args.account_rate_limit,
         rate_limit_window=args.rate_limit_window,
         upload_expires_after_secs=args.upload_expires_after_secs,
+        upload_spool_dir=args.upload_spool_dir,
         image_account_media_media_key=args.image_account_media_media_key,
         line_item_not_found_code=args.line_item_not_found_code,
     )
@@ -126,6 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             faults.configure(load_fault_plan(args.faults))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             parser.error(f"--faults: {exc}")
+    if args.upload_spool_dir:
+        # Checked now: a spool that cannot be made would otherwise fail the first APPEND with a 500.
+        try:
+            Path(args.upload_spool_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            parser.error(
+                f"--upload-spool-dir: {args.upload_spool_dir!r} is not a usable directory ({exc.strerror})"
+            )
     emulator = AdsApiEmulator(config_from_args(args), host=args.host, port=args.port)
     emulator.faults = faults
     if not _is_loopback(args.host):
