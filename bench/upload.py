@@ -11,7 +11,7 @@ the bytes it assembled.
 Variants, all with the same segment plan:
 
 - ``streamed``, ``streamed x4``, ``streamed x16``: ``S3RangeReader`` + ``upload_media`` with 1, 4
-  and 16 APPENDs in flight (each APPEND's body streams its segment from S3 in 64 KiB blocks).
+  and 16 APPENDs in flight (each APPEND's body streams its segment from S3 in 256 KiB blocks).
 - ``baseline``: ``get_object`` read whole into memory, then the same chunked upload from memory.
 - ``S3 leg`` (x1, x4): every segment read through ``S3RangeReader`` (its ranged GETs), discarded:
   the S3 side alone.
@@ -69,7 +69,6 @@ BEFORE = {
     (512, "streamed x4"): 55,
     (512, "baseline"): 526,
 }
-_LEG_BLOCK = 64 * 1024
 # Parts used to put the objects into S3: the parent never holds a whole object either.
 _PUT_PART = 16 * MIB
 

@@ -6,7 +6,7 @@ this module only sequences them and sends them through ``transport.request`` (``
 ``upload_media`` streams an object through a ``RangeReader`` in bounded memory: each APPEND's
 body is a :class:`~airflow_provider_twitter_ads.utils.upload_protocol.MultipartBody` whose media
 part reads the segment from the reader as the socket takes it, in blocks of
-``STREAM_BLOCK_BYTES`` (64 KiB). No segment is ever held whole; ``max_parallel_segments`` APPENDs in
+``STREAM_BLOCK_BYTES`` (256 KiB). No segment is ever held whole; ``max_parallel_segments`` APPENDs in
 flight hold about that many blocks. Every attempt of an APPEND (the hook's retries and the rounds
 below) reads its range from the reader again.
 

@@ -40,7 +40,7 @@ class UploadMediaOperator(ReportsLineage, BaseOperator):
     """Upload one S3 object (image, GIF or video) to the X media upload API, in bounded memory.
 
     The object is read in ranged segments and each APPEND streams its segment from S3 to the socket
-    in 64 KiB blocks: neither the object nor a segment is ever held whole, and nothing is written
+    in 256 KiB blocks: neither the object nor a segment is ever held whole, and nothing is written
     to disk. Every check (location, category, media type, size) runs before the
     first request to the upload API. Where Airflow gives the task a ``task_state_store`` (3.3+), a
     chunked upload records its session there, and a retry after the worker died continues it
