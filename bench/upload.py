@@ -6,7 +6,8 @@ process so the client's memory is measured alone. A child imports everything, op
 connections, notes its idle peak RSS, runs one transfer, and reports wall time, peak RSS
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) and the CPU seconds of the client, the emulator and
 moto during the transfer. The parent checks each upload's SHA-256 against the emulator's record of
-the bytes it assembled.
+the bytes it assembled. The emulator spools received segments under ``--spool-dir`` (``/dev/shm``
+where it exists), so the disk writes of the stand-in are not in the figures.
 
 Variants, all with the same segment plan:
 
@@ -21,7 +22,11 @@ The first table also gives the most S3 GET requests any run of a variant made (o
 parallel reads share the sequential GET).
 
 The speed table divides the streamed upload's throughput by its slower leg's, at 1 and 4 in
-flight: 1.0 means streaming costs nothing over the slower of its two halves. Then, with the
+flight: 1.0 means streaming costs nothing over the slower of its two halves. No client can reach
+1.0 here: no APPEND byte leaves before S3's first byte, which moto sends only after reading the
+whole object. The table gives that wait (the S3 leg's first block), the ceiling it leaves (the
+slower leg's time over the first-byte wait plus the emulator leg's time), and the streamed ratio
+over that ceiling. Then, with the
 emulator adding ``--latency-ms`` to every request, ``streamed`` with 1 and with 4 segments in
 flight, for the speed-up of parallel appends when the upload is latency bound.
 
@@ -30,7 +35,7 @@ streamed (each segment read whole into bytes, then copied into a multipart body)
 next to today's figures.
 
 Usage: ``python bench/upload.py [--sizes 64,256,512] [--segment-kib 4096] [--latency-ms 20]
-[--latency-segment-kib 256] [--repeat 1]``
+[--latency-segment-kib 256] [--repeat 1] [--spool-dir /dev/shm]``
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_twitter_ads.emulator import samples
+from airflow_provider_twitter_ads.utils.segments import STREAM_BLOCK_BYTES
 
 MIB = 1024 * 1024
 BUCKET = "bench-assets"
@@ -69,6 +75,8 @@ BEFORE = {
     (512, "streamed x4"): 55,
     (512, "baseline"): 526,
 }
+# A memory-backed file system for the emulator's spool: the disk writes of a stand-in are noise here.
+_MEMORY_DIR = "/dev/shm"
 # Parts used to put the objects into S3: the parent never holds a whole object either.
 _PUT_PART = 16 * MIB
 
@@ -113,22 +121,26 @@ class _OneSegmentReader:
         return self._slices(start, end, block_bytes)
 
 
-def _s3_leg(s3_hook: Any, key: str, segment_bytes: int, parallel: int) -> int:
-    """Every segment of the plan read through ``S3RangeReader.stream_range`` and discarded; the GETs made.
+def _s3_leg(s3_hook: Any, key: str, segment_bytes: int, parallel: int, started: float) -> tuple[int, float]:
+    """Every segment of the plan read through ``S3RangeReader.stream_range`` and discarded.
 
-    The reads the streamed upload makes, without the APPENDs. (A fresh ranged GET per segment is no
-    raw figure here: moto copies the whole object for every GET, 0.5 s at 512 MiB.)
+    The reads the streamed upload makes, without the APPENDs. Returns the GETs made and the seconds
+    from ``started`` to the first block: what any client streaming from this S3 waits before its
+    first APPEND byte. (A fresh ranged GET per segment is no raw figure here: moto copies the whole
+    object for every GET, 0.5 s at 512 MiB.)
     """
     from concurrent.futures import ThreadPoolExecutor
 
     from airflow_provider_twitter_ads.hooks.s3_reader import S3RangeReader
     from airflow_provider_twitter_ads.utils.segments import plan_segments
 
+    first_blocks: list[float] = []
     with S3RangeReader.open(BUCKET, key, s3_hook=s3_hook) as reader:
 
         def read(start: int, end: int) -> None:
             for _ in reader.stream_range(start, end):
-                pass
+                if start == 0 and not first_blocks:
+                    first_blocks.append(time.perf_counter())
 
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             plan = plan_segments(reader.size, segment_bytes)
@@ -137,7 +149,7 @@ def _s3_leg(s3_hook: Any, key: str, segment_bytes: int, parallel: int) -> int:
                 reader.expect_read(segment.start, segment.end)
             for future in [pool.submit(read, s.start, s.end) for s in plan]:
                 future.result()
-        return reader.get_requests
+        return reader.get_requests, first_blocks[0] - started
 
 
 def _child(
@@ -168,6 +180,7 @@ def _child(
     started = time.perf_counter()
     media_key = None
     s3_gets = 0
+    first_byte_seconds = None
     if variant == "baseline":
         data = client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
         result = upload_media(
@@ -184,7 +197,7 @@ def _child(
         media_key = result["media_key"]
         s3_gets = reader.get_requests
     elif variant == "S3 leg":
-        s3_gets = _s3_leg(s3_hook, key, segment_bytes, parallel)
+        s3_gets, first_byte_seconds = _s3_leg(s3_hook, key, segment_bytes, parallel, started)
     elif variant == "emulator leg":
         reader = _OneSegmentReader(segment_bytes)
         upload_media(hook, reader, total, "video/mp4", "tweet_video", None, segment_bytes, parallel)
@@ -203,6 +216,7 @@ def _child(
         "peak_rss_mib": _peak_rss_mib(),
         "media_key": media_key,
         "s3_gets": s3_gets,
+        "first_byte_seconds": first_byte_seconds,
     }
 
 
@@ -230,7 +244,9 @@ def _wait_for(url: str, timeout: float = 60.0) -> None:
 
 
 @contextlib.contextmanager
-def _servers(workdir: str) -> Iterator[tuple[str, str, dict[str, Any], dict[str, int]]]:
+def _servers(
+    workdir: str, spool_dir: str | None
+) -> Iterator[tuple[str, str, dict[str, Any], dict[str, int]]]:
     """moto S3 and the emulator in subprocesses; yields their URLs, the emulator's connection, their PIDs."""
     port = _free_port()
     logs = open(os.path.join(workdir, "servers.log"), "wb")  # noqa: SIM115 - closed below
@@ -246,6 +262,7 @@ def _servers(workdir: str) -> Iterator[tuple[str, str, dict[str, Any], dict[str,
             "0",
             "--processing-seconds",
             "1",
+            *(["--upload-spool-dir", spool_dir] if spool_dir else []),
         ],
         stdout=subprocess.PIPE,
         stderr=logs,
@@ -395,8 +412,24 @@ def _measure(
             "rss_over_idle_mib": max(r["peak_rss_mib"] - r["idle_rss_mib"] for r in variant_runs),
             # The most in any run: a GET more than the plan needs is a race between parallel reads.
             "s3_gets": max(r["s3_gets"] for r in variant_runs),
+            "first_byte_seconds": min(
+                (r["first_byte_seconds"] for r in variant_runs if r["first_byte_seconds"] is not None),
+                default=None,
+            ),
         }
     return summary
+
+
+def _ceiling(s3_leg: dict[str, Any], api_leg: dict[str, Any]) -> float:
+    """The best streamed / slower-leg ratio any client streaming from this S3 could reach.
+
+    No APPEND byte can leave before S3's first byte, and the emulator takes the bytes no faster than
+    in its own leg, so a streamed upload takes at least the S3 leg's first-byte time plus the
+    emulator leg's time. Over the slower leg's throughput, that bound is the ceiling.
+    """
+    streamed_at_best = max(s3_leg["seconds"], s3_leg["first_byte_seconds"] + api_leg["seconds"])
+    slower_seconds = max(s3_leg["seconds"], api_leg["seconds"])
+    return slower_seconds / streamed_at_best
 
 
 def _cores(run: dict[str, Any]) -> dict[str, float]:
@@ -436,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--latency-size", type=int, default=None, help="object for the speed-up run (MiB)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per variant; the fastest is reported")
+    parser.add_argument(
+        "--spool-dir",
+        default=_MEMORY_DIR if os.path.isdir(_MEMORY_DIR) else "",
+        help=f"where the emulator keeps received segments (default: {_MEMORY_DIR} when it exists; "
+        "empty: the system's temp dir, on disk)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--child-segment-bytes", type=int, help=argparse.SUPPRESS)
@@ -451,8 +490,13 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     segment_bytes = args.segment_kib * 1024
-    with tempfile.TemporaryDirectory(prefix="bench-upload-") as workdir, _servers(workdir) as servers:
+    spool_dir = args.spool_dir or None
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-upload-") as workdir,
+        _servers(workdir, spool_dir) as servers,
+    ):
         s3_url, emulator_url, connection, pids = servers
+        print(f"Emulator segment spool: {spool_dir or tempfile.gettempdir()}", flush=True)
         env = {
             **os.environ,
             "AIRFLOW_HOME": workdir,
@@ -495,6 +539,8 @@ def main(argv: list[str] | None = None) -> int:
             for suffix, streamed in (("", "streamed"), (" x4", "streamed x4")):
                 s3_leg, api_leg = results[f"S3 leg{suffix}"], results[f"emulator leg{suffix}"]
                 slower = min(s3_leg["mb_per_s"], api_leg["mb_per_s"])
+                ratio = results[streamed]["mb_per_s"] / slower
+                ceiling = _ceiling(s3_leg, api_leg)
                 cores = results[streamed]["cores"]
                 speed_rows.append(
                     [
@@ -503,7 +549,10 @@ def main(argv: list[str] | None = None) -> int:
                         f"{results[streamed]['mb_per_s']:.0f}",
                         f"{s3_leg['mb_per_s']:.0f}",
                         f"{api_leg['mb_per_s']:.0f}",
-                        f"{results[streamed]['mb_per_s'] / slower:.2f}",
+                        f"{ratio:.2f}",
+                        f"{s3_leg['first_byte_seconds'] * 1000:.0f}",
+                        f"{ceiling:.2f}",
+                        f"{ratio / ceiling:.2f}",
                         f"{results[streamed]['cpu_seconds']:.2f}",
                         " / ".join(f"{cores[n]:.2f}" for n in ("client", "emulator", "moto")),
                         f"{_busiest(s3_leg['cores'])}; {_busiest(api_leg['cores'])}",
@@ -511,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(f"  {size} MiB done", flush=True)
         _print_table(
-            f"Upload from S3, {args.segment_kib} KiB segments (idle process: imports and open connections; "
+            f"Upload from S3, {args.segment_kib} KiB segments in {STREAM_BLOCK_BYTES // 1024} KiB blocks (idle process: imports and open connections; "
             "before: peak over idle when each segment was read whole)",
             [
                 "object",
@@ -537,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
                 "S3 leg MiB/s",
                 "emulator leg MiB/s",
                 "streamed / slower leg",
+                "S3 first byte ms",
+                "ceiling",
+                "streamed / ceiling",
                 "client CPU s",
                 "cores client / emulator / moto",
                 "busiest in S3 leg; emulator leg",
