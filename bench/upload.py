@@ -26,9 +26,9 @@ flight: 1.0 means streaming costs nothing over the slower of its two halves. No 
 1.0 here: no APPEND byte leaves before S3's first byte, which moto sends only after reading the
 whole object. The table gives that wait (the S3 leg's first block), the ceiling it leaves (the
 slower leg's time over the first-byte wait plus the emulator leg's time), and the streamed ratio
-over that ceiling. Then, with the
-emulator adding ``--latency-ms`` to every request, ``streamed`` with 1 and with 4 segments in
-flight, for the speed-up of parallel appends when the upload is latency bound.
+over that ceiling. Then, with the emulator adding ``--latency-ms`` to every request, ``streamed``
+with 1 and with 4 segments in flight, for the speed-up of parallel appends when the upload is
+latency bound.
 
 ``BEFORE`` holds the peak RSS over idle that this bench measured on the code before APPEND bodies
 streamed (each segment read whole into bytes, then copied into a multipart body); it is printed
@@ -491,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     segment_bytes = args.segment_kib * 1024
     spool_dir = args.spool_dir or None
+    if spool_dir is not None and not os.path.isdir(spool_dir):
+        parser.error(f"--spool-dir {spool_dir!r} is not a directory")
     with (
         tempfile.TemporaryDirectory(prefix="bench-upload-") as workdir,
         _servers(workdir, spool_dir) as servers,
@@ -560,8 +562,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             print(f"  {size} MiB done", flush=True)
         _print_table(
-            f"Upload from S3, {args.segment_kib} KiB segments in {STREAM_BLOCK_BYTES // 1024} KiB blocks (idle process: imports and open connections; "
-            "before: peak over idle when each segment was read whole)",
+            f"Upload from S3, {args.segment_kib} KiB segments in {STREAM_BLOCK_BYTES // 1024} KiB blocks "
+            "(idle process: imports and open connections; before: peak over idle when each segment "
+            "was read whole)",
             [
                 "object",
                 "variant",
